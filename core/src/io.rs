@@ -1,0 +1,168 @@
+//! Reading and writing SSZ files: `.ssz` (raw) and `.ssz_snappy` (snappy *block* format, as the
+//! consensus-spec-tests use) and, on read, framed snappy too (what some tools write).
+//!
+//! Writes go to a temporary file in the same folder, then rename, so a failed or interrupted write
+//! never leaves a half-written file at the destination.
+
+use crate::preset::Preset;
+use crate::types::BeaconState;
+use ssz::{Decode, Encode};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Largest decompressed size accepted (a 2M-validator mainnet state is ~300 MB).
+pub const MAX_DECOMPRESSED_LEN: usize = 4 << 30;
+
+/// An I/O or decoding error, naming the file.
+#[derive(Debug, Error)]
+pub enum IoError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: unknown extension (expected .ssz or .ssz_snappy)")]
+    Extension { path: PathBuf },
+    #[error("{path}: bad snappy data: {reason}")]
+    Snappy { path: PathBuf, reason: String },
+    #[error("{path}: not a valid {what} SSZ encoding: {reason}")]
+    Ssz {
+        path: PathBuf,
+        what: String,
+        reason: String,
+    },
+}
+
+/// On-disk encodings of an SSZ value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Raw SSZ bytes.
+    Ssz,
+    /// Snappy-compressed SSZ: block format written; block or framed accepted on read.
+    SszSnappy,
+}
+
+impl Format {
+    /// The format named by a file's extension (`.ssz` / `.ssz_snappy`).
+    pub fn from_path(path: &Path) -> Result<Self, IoError> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("ssz") => Ok(Format::Ssz),
+            Some("ssz_snappy") => Ok(Format::SszSnappy),
+            _ => Err(IoError::Extension {
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+}
+
+/// Decompress snappy data: block format first (the spec tests' format), then the framed stream
+/// format (starts with the stream identifier chunk `ff 06 00 00 73 4e 61 50 70 59`).
+pub fn snappy_decompress(path: &Path, data: &[u8]) -> Result<Vec<u8>, IoError> {
+    const STREAM_ID: &[u8] = b"\xff\x06\x00\x00sNaPpY";
+    let err = |reason: String| IoError::Snappy {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if data.starts_with(STREAM_ID) {
+        let mut out = Vec::new();
+        snap::read::FrameDecoder::new(data)
+            .read_to_end(&mut out)
+            .map_err(|e| err(e.to_string()))?;
+        return Ok(out);
+    }
+    let len = snap::raw::decompress_len(data).map_err(|e| err(e.to_string()))?;
+    if len > MAX_DECOMPRESSED_LEN {
+        return Err(err(format!(
+            "declares {len} bytes, more than the {MAX_DECOMPRESSED_LEN} accepted"
+        )));
+    }
+    snap::raw::Decoder::new()
+        .decompress_vec(data)
+        .map_err(|e| err(e.to_string()))
+}
+
+/// Compress in snappy block format.
+pub fn snappy_compress(path: &Path, data: &[u8]) -> Result<Vec<u8>, IoError> {
+    snap::raw::Encoder::new()
+        .compress_vec(data)
+        .map_err(|e| IoError::Snappy {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+}
+
+/// Read a file's SSZ bytes, decompressing by extension.
+pub fn read_ssz_bytes(path: &Path) -> Result<Vec<u8>, IoError> {
+    let format = Format::from_path(path)?;
+    let raw = std::fs::read(path).map_err(|source| IoError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match format {
+        Format::Ssz => Ok(raw),
+        Format::SszSnappy => snappy_decompress(path, &raw),
+    }
+}
+
+/// Decode an SSZ value from bytes, naming the file and type on failure.
+pub fn decode_ssz<T: Decode>(path: &Path, what: &str, bytes: &[u8]) -> Result<T, IoError> {
+    T::from_ssz_bytes(bytes).map_err(|e| IoError::Ssz {
+        path: path.to_path_buf(),
+        what: what.to_string(),
+        reason: format!("{e:?}"),
+    })
+}
+
+/// Read and decode an SSZ value from a `.ssz` or `.ssz_snappy` file.
+pub fn read_ssz<T: Decode>(path: &Path, what: &str) -> Result<T, IoError> {
+    let bytes = read_ssz_bytes(path)?;
+    decode_ssz(path, what, &bytes)
+}
+
+/// Read an Electra `BeaconState` of preset `P`.
+pub fn read_state<P: Preset>(path: &Path) -> Result<BeaconState<P>, IoError> {
+    read_ssz(path, &format!("Electra BeaconState ({} preset)", P::NAME))
+}
+
+/// Write `bytes` to `path` atomically: a temporary file beside it, fsync, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let werr = |source| IoError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(werr)
+}
+
+/// Encode and write an SSZ value, compressing by extension; atomic.
+pub fn write_ssz<T: Encode>(path: &Path, value: &T) -> Result<(), IoError> {
+    let format = Format::from_path(path)?;
+    let bytes = value.as_ssz_bytes();
+    match format {
+        Format::Ssz => write_atomic(path, &bytes),
+        Format::SszSnappy => write_atomic(path, &snappy_compress(path, &bytes)?),
+    }
+}

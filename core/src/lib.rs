@@ -1,0 +1,12 @@
+//! maxeb-core: the Electra (Pectra) state-transition core.
+//!
+//! Layout follows the spec: `types` (containers), `helpers` (math, predicates, accessors,
+//! mutators), `epoch` (one file per `process_epoch` step), `operations` (block operations and
+//! execution-layer requests), `slots` (`process_slots`), `crypto` (BLS, shuffling, hashing).
+
+pub mod error;
+pub mod io;
+pub mod preset;
+pub mod types;
+
+pub use preset::{Mainnet, Minimal, Preset};

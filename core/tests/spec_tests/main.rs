@@ -1,0 +1,68 @@
+//! The consensus-spec-tests runner (`cargo test --release -p maxeb-core --test spec_tests`).
+//!
+//! Finds the vectors at `$MAXEB_SPEC_TESTS`, default `../shared/consensus-spec-tests` beside the
+//! repository root (or `.cache/consensus-spec-tests` in the repository, where `scripts/fetch-vectors`
+//! puts the release archives). A missing root fails the run. An optional first argument filters
+//! handlers by substring (`cargo test ... -- pending_deposits`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::arithmetic_side_effects)]
+
+mod harness;
+mod state_diff;
+
+use harness::Harness;
+use std::path::PathBuf;
+
+/// Where the vectors are: `$MAXEB_SPEC_TESTS`, else `../shared/consensus-spec-tests`, else the
+/// fetch script's cache.
+fn vectors_root() -> Result<PathBuf, String> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    if let Ok(p) = std::env::var("MAXEB_SPEC_TESTS") {
+        let p = PathBuf::from(p);
+        return if p.join("tests").is_dir() {
+            Ok(p)
+        } else {
+            Err(format!(
+                "MAXEB_SPEC_TESTS={} has no tests/ folder",
+                p.display()
+            ))
+        };
+    }
+    let candidates = [
+        repo.join("../shared/consensus-spec-tests"),
+        repo.join(".cache/consensus-spec-tests"),
+    ];
+    for c in &candidates {
+        if c.join("tests").is_dir() {
+            return Ok(c.clone());
+        }
+    }
+    Err(format!(
+        "consensus-spec-tests not found (looked at {}); set MAXEB_SPEC_TESTS or run scripts/fetch-vectors",
+        candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
+    ))
+}
+
+fn main() {
+    // libtest-style flags (e.g. `--nocapture`) are ignored; the first other argument filters.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let root = match vectors_root() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("consensus-spec-tests: {}", root.display());
+    let mut h = Harness::new(root, filter);
+    // Each module registers its handlers here.
+    let _ = &mut h;
+    if !h.finish() {
+        std::process::exit(1);
+    }
+}
