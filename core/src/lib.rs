@@ -4,7 +4,9 @@
 //! mutators), `epoch` (one file per `process_epoch` step), `operations` (block operations and
 //! execution-layer requests), `slots` (`process_slots`), `crypto` (BLS, shuffling, hashing).
 
+pub mod crypto;
 pub mod error;
+pub mod helpers;
 pub mod io;
 pub mod preset;
 pub mod types;
