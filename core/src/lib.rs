@@ -5,10 +5,13 @@
 //! execution-layer requests), `slots` (`process_slots`), `crypto` (BLS, shuffling, hashing).
 
 pub mod crypto;
+pub mod epoch;
 pub mod error;
 pub mod helpers;
 pub mod io;
+pub mod operations;
 pub mod preset;
+pub mod slots;
 pub mod types;
 
 pub use preset::{Mainnet, Minimal, Preset};

@@ -28,13 +28,19 @@ fn source(seed: &Root, round: u8, position_div_256: u32) -> [u8; 32] {
 
 /// Bit `position % 256` of a `source` hash.
 fn bit(source: &[u8; 32], position: u64) -> bool {
-    let byte = source.get(((position % 256) / 8) as usize).copied().unwrap_or(0);
+    let byte = source
+        .get(((position % 256) / 8) as usize)
+        .copied()
+        .unwrap_or(0);
     (byte >> (position % 8)) & 1 == 1
 }
 
 /// phase0 § compute_shuffled_index
 pub fn compute_shuffled_index<P: Preset>(index: u64, index_count: u64, seed: &Root) -> Result<u64> {
-    ensure(index < index_count, "compute_shuffled_index: index < index_count")?;
+    ensure(
+        index < index_count,
+        "compute_shuffled_index: index < index_count",
+    )?;
     let mut index = index;
     for current_round in 0..P::SHUFFLE_ROUND_COUNT {
         let pivot = pivot(seed, current_round, index_count);
@@ -100,7 +106,11 @@ pub fn shuffle_list<P: Preset>(input: &[u64], seed: &Root) -> Vec<u64> {
 }
 
 #[cfg(test)]
-#[allow(clippy::arithmetic_side_effects, clippy::unwrap_used, clippy::indexing_slicing)]
+#[allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use crate::preset::{Mainnet, Minimal};

@@ -25,7 +25,14 @@ use std::collections::BTreeSet;
 /// `state.validators[index]`, or `OutOfRange`.
 pub fn validator<P: Preset>(state: &BeaconState<P>, index: ValidatorIndex) -> Result<&Validator> {
     let len = state.validators.len() as u64;
-    state.validators.get(index as usize).ok_or(Error::OutOfRange { what: "validators", index, len })
+    state
+        .validators
+        .get(index as usize)
+        .ok_or(Error::OutOfRange {
+            what: "validators",
+            index,
+            len,
+        })
 }
 
 /// `state.validators[index]` for update, or `OutOfRange`.
@@ -34,19 +41,44 @@ pub fn validator_mut<P: Preset>(
     index: ValidatorIndex,
 ) -> Result<&mut Validator> {
     let len = state.validators.len() as u64;
-    state.validators.get_mut(index as usize).ok_or(Error::OutOfRange { what: "validators", index, len })
+    state
+        .validators
+        .get_mut(index as usize)
+        .ok_or(Error::OutOfRange {
+            what: "validators",
+            index,
+            len,
+        })
 }
 
 /// `state.balances[index]`, or `OutOfRange`.
 pub fn balance<P: Preset>(state: &BeaconState<P>, index: ValidatorIndex) -> Result<Gwei> {
     let len = state.balances.len() as u64;
-    state.balances.get(index as usize).copied().ok_or(Error::OutOfRange { what: "balances", index, len })
+    state
+        .balances
+        .get(index as usize)
+        .copied()
+        .ok_or(Error::OutOfRange {
+            what: "balances",
+            index,
+            len,
+        })
 }
 
 /// `state.balances[index]` for update, or `OutOfRange`.
-pub fn balance_mut<P: Preset>(state: &mut BeaconState<P>, index: ValidatorIndex) -> Result<&mut Gwei> {
+pub fn balance_mut<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+) -> Result<&mut Gwei> {
     let len = state.balances.len() as u64;
-    state.balances.get_mut(index as usize).ok_or(Error::OutOfRange { what: "balances", index, len })
+    state
+        .balances
+        .get_mut(index as usize)
+        .ok_or(Error::OutOfRange {
+            what: "balances",
+            index,
+            len,
+        })
 }
 
 // ---------------------------------------------------------------- phase0
@@ -79,25 +111,36 @@ pub fn get_block_root_at_slot<P: Preset>(state: &BeaconState<P>, slot: Slot) -> 
         "get_block_root_at_slot: slot out of range",
     )?;
     let i = slot % P::SLOTS_PER_HISTORICAL_ROOT;
-    state.block_roots.get(i as usize).copied().ok_or(Error::OutOfRange {
-        what: "block_roots",
-        index: i,
-        len: P::SLOTS_PER_HISTORICAL_ROOT,
-    })
+    state
+        .block_roots
+        .get(i as usize)
+        .copied()
+        .ok_or(Error::OutOfRange {
+            what: "block_roots",
+            index: i,
+            len: P::SLOTS_PER_HISTORICAL_ROOT,
+        })
 }
 
 /// phase0 § get_randao_mix
 pub fn get_randao_mix<P: Preset>(state: &BeaconState<P>, epoch: Epoch) -> Result<Root> {
     let i = epoch % P::EPOCHS_PER_HISTORICAL_VECTOR;
-    state.randao_mixes.get(i as usize).copied().ok_or(Error::OutOfRange {
-        what: "randao_mixes",
-        index: i,
-        len: P::EPOCHS_PER_HISTORICAL_VECTOR,
-    })
+    state
+        .randao_mixes
+        .get(i as usize)
+        .copied()
+        .ok_or(Error::OutOfRange {
+            what: "randao_mixes",
+            index: i,
+            len: P::EPOCHS_PER_HISTORICAL_VECTOR,
+        })
 }
 
 /// phase0 § get_active_validator_indices
-pub fn get_active_validator_indices<P: Preset>(state: &BeaconState<P>, epoch: Epoch) -> Vec<ValidatorIndex> {
+pub fn get_active_validator_indices<P: Preset>(
+    state: &BeaconState<P>,
+    epoch: Epoch,
+) -> Vec<ValidatorIndex> {
     (0u64..)
         .zip(state.validators.iter())
         .filter(|(_, v)| is_active_validator(v, epoch))
@@ -106,7 +149,11 @@ pub fn get_active_validator_indices<P: Preset>(state: &BeaconState<P>, epoch: Ep
 }
 
 /// phase0 § get_seed
-pub fn get_seed<P: Preset>(state: &BeaconState<P>, epoch: Epoch, domain_type: DomainType) -> Result<Root> {
+pub fn get_seed<P: Preset>(
+    state: &BeaconState<P>,
+    epoch: Epoch,
+    domain_type: DomainType,
+) -> Result<Root> {
     // > mix = get_randao_mix(state, Epoch(epoch + EPOCHS_PER_HISTORICAL_VECTOR - MIN_SEED_LOOKAHEAD - 1))
     let e = sub(
         add(epoch, P::EPOCHS_PER_HISTORICAL_VECTOR, "get_seed")?,
@@ -138,8 +185,20 @@ pub fn get_beacon_committee<P: Preset>(
     let indices = get_active_validator_indices(state, epoch);
     let seed = get_seed(state, epoch, DOMAIN_BEACON_ATTESTER)?;
     // > index=(slot % SLOTS_PER_EPOCH) * committees_per_slot + index
-    let i = add(mul(slot % P::SLOTS_PER_EPOCH, committees_per_slot, "get_beacon_committee")?, index, "get_beacon_committee")?;
-    let count = mul(committees_per_slot, P::SLOTS_PER_EPOCH, "get_beacon_committee")?;
+    let i = add(
+        mul(
+            slot % P::SLOTS_PER_EPOCH,
+            committees_per_slot,
+            "get_beacon_committee",
+        )?,
+        index,
+        "get_beacon_committee",
+    )?;
+    let count = mul(
+        committees_per_slot,
+        P::SLOTS_PER_EPOCH,
+        "get_beacon_committee",
+    )?;
     compute_committee::<P>(&indices, &seed, i, count)
 }
 
@@ -162,7 +221,11 @@ pub fn get_total_balance<P: Preset>(
 ) -> Result<Gwei> {
     let mut sum: Gwei = 0;
     for i in indices {
-        sum = add(sum, validator(state, i)?.effective_balance, "get_total_balance")?;
+        sum = add(
+            sum,
+            validator(state, i)?.effective_balance,
+            "get_total_balance",
+        )?;
     }
     Ok(sum.max(P::EFFECTIVE_BALANCE_INCREMENT))
 }
@@ -170,11 +233,18 @@ pub fn get_total_balance<P: Preset>(
 /// phase0 § get_total_active_balance
 pub fn get_total_active_balance<P: Preset>(state: &BeaconState<P>) -> Result<Gwei> {
     // Active indices are unique already: the spec's `set(...)` changes nothing.
-    get_total_balance(state, get_active_validator_indices(state, get_current_epoch(state)))
+    get_total_balance(
+        state,
+        get_active_validator_indices(state, get_current_epoch(state)),
+    )
 }
 
 /// phase0 § get_domain
-pub fn get_domain<P: Preset>(state: &BeaconState<P>, domain_type: DomainType, epoch: Option<Epoch>) -> Domain {
+pub fn get_domain<P: Preset>(
+    state: &BeaconState<P>,
+    domain_type: DomainType,
+    epoch: Option<Epoch>,
+) -> Domain {
     let epoch = epoch.unwrap_or_else(|| get_current_epoch(state));
     let fork_version = if epoch < state.fork.epoch {
         state.fork.previous_version
@@ -186,7 +256,11 @@ pub fn get_domain<P: Preset>(state: &BeaconState<P>, domain_type: DomainType, ep
 
 /// electra § get_committee_indices
 pub fn get_committee_indices<P: Preset>(attestation: &Attestation<P>) -> Vec<CommitteeIndex> {
-    (0u64..).zip(attestation.committee_bits.iter()).filter(|(_, b)| *b).map(|(i, _)| i).collect()
+    (0u64..)
+        .zip(attestation.committee_bits.iter())
+        .filter(|(_, b)| *b)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// electra § get_attesting_indices `[Modified in Electra:EIP7549]`
@@ -199,13 +273,21 @@ pub fn get_attesting_indices<P: Preset>(
     for committee_index in get_committee_indices(attestation) {
         let committee = get_beacon_committee(state, attestation.data.slot, committee_index)?;
         for (i, attester_index) in committee.iter().enumerate() {
-            let bit_index = committee_offset.checked_add(i).ok_or(Error::Arithmetic("get_attesting_indices"))?;
+            let bit_index = committee_offset
+                .checked_add(i)
+                .ok_or(Error::Arithmetic("get_attesting_indices"))?;
             // An out-of-range bit is an invalid attestation (the spec's IndexError).
-            if attestation.aggregation_bits.get(bit_index).map_err(|_| Error::Assert("get_attesting_indices: aggregation bit out of range"))? {
+            if attestation
+                .aggregation_bits
+                .get(bit_index)
+                .map_err(|_| Error::Assert("get_attesting_indices: aggregation bit out of range"))?
+            {
                 output.insert(*attester_index);
             }
         }
-        committee_offset = committee_offset.checked_add(committee.len()).ok_or(Error::Arithmetic("get_attesting_indices"))?;
+        committee_offset = committee_offset
+            .checked_add(committee.len())
+            .ok_or(Error::Arithmetic("get_attesting_indices"))?;
     }
     Ok(output)
 }
@@ -215,7 +297,9 @@ pub fn get_indexed_attestation<P: Preset>(
     state: &BeaconState<P>,
     attestation: &Attestation<P>,
 ) -> Result<IndexedAttestation<P>> {
-    let attesting_indices: Vec<_> = get_attesting_indices(state, attestation)?.into_iter().collect();
+    let attesting_indices: Vec<_> = get_attesting_indices(state, attestation)?
+        .into_iter()
+        .collect();
     Ok(IndexedAttestation {
         attesting_indices: ssz_types::VariableList::new(attesting_indices)
             .map_err(|_| Error::ListFull("attesting_indices"))?,
@@ -228,9 +312,16 @@ pub fn get_indexed_attestation<P: Preset>(
 
 /// electra § get_balance_churn_limit
 pub fn get_balance_churn_limit<P: Preset>(state: &BeaconState<P>) -> Result<Gwei> {
-    let churn = P::MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA
-        .max(div(get_total_active_balance(state)?, P::CHURN_LIMIT_QUOTIENT, "get_balance_churn_limit")?);
-    sub(churn, churn % P::EFFECTIVE_BALANCE_INCREMENT, "get_balance_churn_limit")
+    let churn = P::MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA.max(div(
+        get_total_active_balance(state)?,
+        P::CHURN_LIMIT_QUOTIENT,
+        "get_balance_churn_limit",
+    )?);
+    sub(
+        churn,
+        churn % P::EFFECTIVE_BALANCE_INCREMENT,
+        "get_balance_churn_limit",
+    )
 }
 
 /// electra § get_activation_exit_churn_limit
@@ -253,7 +344,11 @@ pub fn get_pending_balance_to_withdraw<P: Preset>(
     validator_index: ValidatorIndex,
 ) -> Result<Gwei> {
     let mut sum: Gwei = 0;
-    for w in state.pending_partial_withdrawals.iter().filter(|w| w.validator_index == validator_index) {
+    for w in state
+        .pending_partial_withdrawals
+        .iter()
+        .filter(|w| w.validator_index == validator_index)
+    {
         sum = add(sum, w.amount, "get_pending_balance_to_withdraw")?;
     }
     Ok(sum)

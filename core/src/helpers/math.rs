@@ -79,7 +79,20 @@ mod tests {
     #[test]
     fn integer_squareroot_matches_reference() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut cases = vec![0, 1, 2, 3, 4, 15, 16, 17, 1 << 32, (1 << 32) - 1, u64::MAX, u64::MAX - 1];
+        let mut cases = vec![
+            0,
+            1,
+            2,
+            3,
+            4,
+            15,
+            16,
+            17,
+            1 << 32,
+            (1 << 32) - 1,
+            u64::MAX,
+            u64::MAX - 1,
+        ];
         for _ in 0..10_000 {
             x ^= x << 13;
             x ^= x >> 7;

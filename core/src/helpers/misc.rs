@@ -24,12 +24,20 @@ pub fn compute_start_slot_at_epoch<P: Preset>(epoch: Epoch) -> Result<Slot> {
 
 /// phase0 § compute_activation_exit_epoch
 pub fn compute_activation_exit_epoch<P: Preset>(epoch: Epoch) -> Result<Epoch> {
-    add(epoch, 1 + P::MAX_SEED_LOOKAHEAD, "compute_activation_exit_epoch")
+    add(
+        epoch,
+        1 + P::MAX_SEED_LOOKAHEAD,
+        "compute_activation_exit_epoch",
+    )
 }
 
 /// phase0 § compute_fork_data_root
 pub fn compute_fork_data_root(current_version: Version, genesis_validators_root: Root) -> Root {
-    ForkData { current_version, genesis_validators_root }.tree_hash_root()
+    ForkData {
+        current_version,
+        genesis_validators_root,
+    }
+    .tree_hash_root()
 }
 
 /// phase0 § compute_domain
@@ -47,7 +55,11 @@ pub fn compute_domain(
 
 /// phase0 § compute_signing_root
 pub fn compute_signing_root<T: TreeHash>(ssz_object: &T, domain: Domain) -> Root {
-    SigningData { object_root: ssz_object.tree_hash_root(), domain }.tree_hash_root()
+    SigningData {
+        object_root: ssz_object.tree_hash_root(),
+        domain,
+    }
+    .tree_hash_root()
 }
 
 /// phase0 § compute_committee: the `index`-th of `count` committees of the shuffled `indices`.
@@ -58,8 +70,20 @@ pub fn compute_committee<P: Preset>(
     count: u64,
 ) -> Result<Vec<ValidatorIndex>> {
     let len = indices.len() as u64;
-    let start = div(mul(len, index, "compute_committee")?, count, "compute_committee")?;
-    let end = div(mul(len, add(index, 1, "compute_committee")?, "compute_committee")?, count, "compute_committee")?;
+    let start = div(
+        mul(len, index, "compute_committee")?,
+        count,
+        "compute_committee",
+    )?;
+    let end = div(
+        mul(
+            len,
+            add(index, 1, "compute_committee")?,
+            "compute_committee",
+        )?,
+        count,
+        "compute_committee",
+    )?;
     (start..end)
         .map(|i| {
             let j = compute_shuffled_index::<P>(i, len, seed)?;
@@ -79,7 +103,10 @@ pub fn compute_proposer_index<P: Preset>(
     indices: &[ValidatorIndex],
     seed: &Root,
 ) -> Result<ValidatorIndex> {
-    crate::error::ensure(!indices.is_empty(), "compute_proposer_index: no active validators")?;
+    crate::error::ensure(
+        !indices.is_empty(),
+        "compute_proposer_index: no active validators",
+    )?;
     // > MAX_RANDOM_VALUE = 2**16 - 1  # [Modified in Electra]
     const MAX_RANDOM_VALUE: u64 = (1 << 16) - 1;
     let total = indices.len() as u64;
@@ -94,9 +121,15 @@ pub fn compute_proposer_index<P: Preset>(
         // > random_bytes = hash(seed + uint_to_bytes(i // 16))
         let random_bytes = hash_concat(seed.as_slice(), &(i / 16).to_le_bytes());
         // > offset = i % 16 * 2; random_value = bytes_to_uint64(random_bytes[offset:offset + 2])
-        let pair = random_bytes.chunks_exact(2).nth((i % 16) as usize).unwrap_or(&[0, 0]);
-        let random_value = u64::from(u16::from_le_bytes(<[u8; 2]>::try_from(pair).unwrap_or([0, 0])));
-        let effective_balance = crate::helpers::accessors::validator(state, candidate_index)?.effective_balance;
+        let pair = random_bytes
+            .chunks_exact(2)
+            .nth((i % 16) as usize)
+            .unwrap_or(&[0, 0]);
+        let random_value = u64::from(u16::from_le_bytes(
+            <[u8; 2]>::try_from(pair).unwrap_or([0, 0]),
+        ));
+        let effective_balance =
+            crate::helpers::accessors::validator(state, candidate_index)?.effective_balance;
         // > if effective_balance * MAX_RANDOM_VALUE >= MAX_EFFECTIVE_BALANCE_ELECTRA * random_value:
         // Both products fit in u128; effective_balance <= 2^64 and MAX_RANDOM_VALUE < 2^16.
         if u128::from(effective_balance) * u128::from(MAX_RANDOM_VALUE)

@@ -22,14 +22,22 @@ pub const G2_POINT_AT_INFINITY: BlsSignature = {
 };
 
 /// phase0 § increase_balance (a uint64 overflow makes the transition invalid)
-pub fn increase_balance<P: Preset>(state: &mut BeaconState<P>, index: ValidatorIndex, delta: Gwei) -> Result<()> {
+pub fn increase_balance<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+    delta: Gwei,
+) -> Result<()> {
     let b = balance_mut(state, index)?;
     *b = add(*b, delta, "increase_balance")?;
     Ok(())
 }
 
 /// phase0 § decrease_balance (saturates at zero, as the spec says)
-pub fn decrease_balance<P: Preset>(state: &mut BeaconState<P>, index: ValidatorIndex, delta: Gwei) -> Result<()> {
+pub fn decrease_balance<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+    delta: Gwei,
+) -> Result<()> {
     let b = balance_mut(state, index)?;
     // > state.balances[index] = 0 if delta > state.balances[index] else state.balances[index] - delta
     *b = b.saturating_sub(delta);
@@ -37,7 +45,10 @@ pub fn decrease_balance<P: Preset>(state: &mut BeaconState<P>, index: ValidatorI
 }
 
 /// electra § initiate_validator_exit `[Modified in Electra:EIP7251]`
-pub fn initiate_validator_exit<P: Preset>(state: &mut BeaconState<P>, index: ValidatorIndex) -> Result<()> {
+pub fn initiate_validator_exit<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+) -> Result<()> {
     let v = validator(state, index)?;
     // > Return if validator already initiated exit
     if v.exit_epoch != FAR_FUTURE_EPOCH {
@@ -48,12 +59,19 @@ pub fn initiate_validator_exit<P: Preset>(state: &mut BeaconState<P>, index: Val
     let exit_queue_epoch = compute_exit_epoch_and_update_churn(state, effective_balance)?;
     let v = validator_mut(state, index)?;
     v.exit_epoch = exit_queue_epoch;
-    v.withdrawable_epoch = add(exit_queue_epoch, P::MIN_VALIDATOR_WITHDRAWABILITY_DELAY, "initiate_validator_exit")?;
+    v.withdrawable_epoch = add(
+        exit_queue_epoch,
+        P::MIN_VALIDATOR_WITHDRAWABILITY_DELAY,
+        "initiate_validator_exit",
+    )?;
     Ok(())
 }
 
 /// electra § switch_to_compounding_validator
-pub fn switch_to_compounding_validator<P: Preset>(state: &mut BeaconState<P>, index: ValidatorIndex) -> Result<()> {
+pub fn switch_to_compounding_validator<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+) -> Result<()> {
     let v = validator_mut(state, index)?;
     // > validator.withdrawal_credentials = COMPOUNDING_WITHDRAWAL_PREFIX + validator.withdrawal_credentials[1:]
     v.withdrawal_credentials.0[0] = COMPOUNDING_WITHDRAWAL_PREFIX;
@@ -61,10 +79,17 @@ pub fn switch_to_compounding_validator<P: Preset>(state: &mut BeaconState<P>, in
 }
 
 /// electra § queue_excess_active_balance
-pub fn queue_excess_active_balance<P: Preset>(state: &mut BeaconState<P>, index: ValidatorIndex) -> Result<()> {
+pub fn queue_excess_active_balance<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+) -> Result<()> {
     let bal = balance(state, index)?;
     if bal > P::MIN_ACTIVATION_BALANCE {
-        let excess_balance = sub(bal, P::MIN_ACTIVATION_BALANCE, "queue_excess_active_balance")?;
+        let excess_balance = sub(
+            bal,
+            P::MIN_ACTIVATION_BALANCE,
+            "queue_excess_active_balance",
+        )?;
         *balance_mut(state, index)? = P::MIN_ACTIVATION_BALANCE;
         let v = validator(state, index)?;
         // > Use bls.G2_POINT_AT_INFINITY as a signature field placeholder
@@ -76,7 +101,10 @@ pub fn queue_excess_active_balance<P: Preset>(state: &mut BeaconState<P>, index:
             signature: G2_POINT_AT_INFINITY,
             slot: GENESIS_SLOT,
         };
-        state.pending_deposits.push(pending).map_err(|_| Error::ListFull("pending_deposits"))?;
+        state
+            .pending_deposits
+            .push(pending)
+            .map_err(|_| Error::ListFull("pending_deposits"))?;
     }
     Ok(())
 }
@@ -94,21 +122,36 @@ fn epoch_and_churn(
 ) -> Result<(Epoch, Gwei)> {
     let mut earliest = current_earliest.max(activation_exit_epoch);
     // > New epoch for exits/consolidations.
-    let mut to_consume = if current_earliest < earliest { per_epoch_churn } else { current_to_consume };
+    let mut to_consume = if current_earliest < earliest {
+        per_epoch_churn
+    } else {
+        current_to_consume
+    };
     // > Exit/consolidation doesn't fit in the current earliest epoch.
     if balance > to_consume {
         let balance_to_process = sub(balance, to_consume, what)?;
         // > additional_epochs = (balance_to_process - 1) // per_epoch_churn + 1
-        let additional_epochs = add(div(sub(balance_to_process, 1, what)?, per_epoch_churn, what)?, 1, what)?;
+        let additional_epochs = add(
+            div(sub(balance_to_process, 1, what)?, per_epoch_churn, what)?,
+            1,
+            what,
+        )?;
         earliest = add(earliest, additional_epochs, what)?;
-        to_consume = add(to_consume, mul(additional_epochs, per_epoch_churn, what)?, what)?;
+        to_consume = add(
+            to_consume,
+            mul(additional_epochs, per_epoch_churn, what)?,
+            what,
+        )?;
     }
     // > Consume the balance and update state variables.
     Ok((earliest, sub(to_consume, balance, what)?))
 }
 
 /// electra § compute_exit_epoch_and_update_churn
-pub fn compute_exit_epoch_and_update_churn<P: Preset>(state: &mut BeaconState<P>, exit_balance: Gwei) -> Result<Epoch> {
+pub fn compute_exit_epoch_and_update_churn<P: Preset>(
+    state: &mut BeaconState<P>,
+    exit_balance: Gwei,
+) -> Result<Epoch> {
     let (earliest, to_consume) = epoch_and_churn(
         state.earliest_exit_epoch,
         state.exit_balance_to_consume,
@@ -150,7 +193,11 @@ pub fn slash_validator<P: Preset>(
     initiate_validator_exit(state, slashed_index)?;
     let v = validator_mut(state, slashed_index)?;
     v.slashed = true;
-    v.withdrawable_epoch = v.withdrawable_epoch.max(add(epoch, P::EPOCHS_PER_SLASHINGS_VECTOR, "slash_validator")?);
+    v.withdrawable_epoch = v.withdrawable_epoch.max(add(
+        epoch,
+        P::EPOCHS_PER_SLASHINGS_VECTOR,
+        "slash_validator",
+    )?);
     let effective_balance = v.effective_balance;
     let slot = (epoch % P::EPOCHS_PER_SLASHINGS_VECTOR) as usize;
     let s = state.slashings.get_mut(slot).ok_or(Error::OutOfRange {
@@ -168,8 +215,13 @@ pub fn slash_validator<P: Preset>(
     let whistleblower_index = whistleblower_index.unwrap_or(proposer_index);
     // > whistleblower_reward = Gwei(validator.effective_balance // WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA)
     let whistleblower_reward = effective_balance / P::WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA;
-    let proposer_reward = mul(whistleblower_reward, PROPOSER_WEIGHT, "slash_validator")? / WEIGHT_DENOMINATOR;
+    let proposer_reward =
+        mul(whistleblower_reward, PROPOSER_WEIGHT, "slash_validator")? / WEIGHT_DENOMINATOR;
     increase_balance(state, proposer_index, proposer_reward)?;
-    increase_balance(state, whistleblower_index, sub(whistleblower_reward, proposer_reward, "slash_validator")?)?;
+    increase_balance(
+        state,
+        whistleblower_index,
+        sub(whistleblower_reward, proposer_reward, "slash_validator")?,
+    )?;
     Ok(())
 }

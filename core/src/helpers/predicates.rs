@@ -19,14 +19,19 @@ pub fn is_eligible_for_activation_queue<P: Preset>(validator: &Validator) -> boo
 }
 
 /// phase0 § is_eligible_for_activation
-pub fn is_eligible_for_activation<P: Preset>(state: &BeaconState<P>, validator: &Validator) -> bool {
+pub fn is_eligible_for_activation<P: Preset>(
+    state: &BeaconState<P>,
+    validator: &Validator,
+) -> bool {
     validator.activation_eligibility_epoch <= state.finalized_checkpoint.epoch
         && validator.activation_epoch == FAR_FUTURE_EPOCH
 }
 
 /// phase0 § is_slashable_validator
 pub fn is_slashable_validator(validator: &Validator, epoch: Epoch) -> bool {
-    !validator.slashed && validator.activation_epoch <= epoch && epoch < validator.withdrawable_epoch
+    !validator.slashed
+        && validator.activation_epoch <= epoch
+        && epoch < validator.withdrawable_epoch
 }
 
 /// phase0 § is_slashable_attestation_data
@@ -66,11 +71,16 @@ pub fn is_fully_withdrawable_validator(validator: &Validator, balance: Gwei, epo
 }
 
 /// electra § is_partially_withdrawable_validator `[Modified in Electra:EIP7251]`
-pub fn is_partially_withdrawable_validator<P: Preset>(validator: &Validator, balance: Gwei) -> bool {
+pub fn is_partially_withdrawable_validator<P: Preset>(
+    validator: &Validator,
+    balance: Gwei,
+) -> bool {
     let max_effective_balance = get_max_effective_balance::<P>(validator);
     let has_max_effective_balance = validator.effective_balance == max_effective_balance;
     let has_excess_balance = balance > max_effective_balance;
-    has_execution_withdrawal_credential(validator) && has_max_effective_balance && has_excess_balance
+    has_execution_withdrawal_credential(validator)
+        && has_max_effective_balance
+        && has_excess_balance
 }
 
 /// electra § get_max_effective_balance (listed under misc helpers in the spec)

@@ -1,0 +1,1 @@
+//! electra § Epoch processing: one file per `process_epoch` step, in spec order.

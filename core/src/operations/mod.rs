@@ -1,0 +1,1 @@
+//! Block operations (electra § Block processing § Operations) and execution-layer requests.

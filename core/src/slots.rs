@@ -1,0 +1,1 @@
+//! phase0 § process_slots / process_slot.
