@@ -353,3 +353,26 @@ pub fn get_pending_balance_to_withdraw<P: Preset>(
     }
     Ok(sum)
 }
+
+// ---------------------------------------------------------------- altair
+
+/// altair § get_base_reward_per_increment
+pub fn get_base_reward_per_increment<P: Preset>(state: &BeaconState<P>) -> Result<Gwei> {
+    base_reward_per_increment_from_total::<P>(get_total_active_balance(state)?)
+}
+
+/// `get_base_reward_per_increment` for a known total active balance: callers that need it for
+/// many validators of one unchanged state compute the total once (the spec recomputes it per call).
+pub fn base_reward_per_increment_from_total<P: Preset>(total_active_balance: Gwei) -> Result<Gwei> {
+    div(
+        P::EFFECTIVE_BALANCE_INCREMENT * P::BASE_REWARD_FACTOR,
+        crate::helpers::math::integer_squareroot(total_active_balance),
+        "get_base_reward_per_increment",
+    )
+}
+
+/// altair § get_base_reward
+pub fn get_base_reward<P: Preset>(state: &BeaconState<P>, index: ValidatorIndex) -> Result<Gwei> {
+    let increments = validator(state, index)?.effective_balance / P::EFFECTIVE_BALANCE_INCREMENT;
+    mul(increments, get_base_reward_per_increment(state)?, "get_base_reward")
+}
