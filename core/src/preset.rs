@@ -99,6 +99,8 @@ pub trait Preset: 'static + Clone + Copy + Debug + PartialEq + Eq + Send + Sync 
 
     // ---- config (configs/<NAME>.yaml): the values the transition reads ----
     const GENESIS_FORK_VERSION: [u8; 4];
+    /// Pinned by deneb § process_voluntary_exit (EIP-7044) for the exit signature domain.
+    const CAPELLA_FORK_VERSION: [u8; 4];
     const ELECTRA_FORK_VERSION: [u8; 4];
     const MIN_VALIDATOR_WITHDRAWABILITY_DELAY: u64 = 256;
     const SHARD_COMMITTEE_PERIOD: u64;
@@ -163,6 +165,7 @@ impl Preset for Mainnet {
     const MAX_PENDING_PARTIALS_PER_WITHDRAWALS_SWEEP: u64 = 8;
 
     const GENESIS_FORK_VERSION: [u8; 4] = [0, 0, 0, 0];
+    const CAPELLA_FORK_VERSION: [u8; 4] = [3, 0, 0, 0];
     const ELECTRA_FORK_VERSION: [u8; 4] = [5, 0, 0, 0];
     const SHARD_COMMITTEE_PERIOD: u64 = 256;
     const MIN_PER_EPOCH_CHURN_LIMIT: u64 = 4;
@@ -210,6 +213,7 @@ impl Preset for Minimal {
     const MAX_PENDING_PARTIALS_PER_WITHDRAWALS_SWEEP: u64 = 2;
 
     const GENESIS_FORK_VERSION: [u8; 4] = [0, 0, 0, 1];
+    const CAPELLA_FORK_VERSION: [u8; 4] = [3, 0, 0, 1];
     const ELECTRA_FORK_VERSION: [u8; 4] = [5, 0, 0, 1];
     const SHARD_COMMITTEE_PERIOD: u64 = 64;
     const MIN_PER_EPOCH_CHURN_LIMIT: u64 = 2;
