@@ -5,11 +5,11 @@ use crate::crypto::bls;
 use crate::error::{ensure, Error, Result};
 use crate::helpers::accessors::{
     base_reward_per_increment_from_total, get_attesting_indices, get_beacon_committee,
-    get_beacon_proposer_index, get_block_root, get_block_root_at_slot, get_committee_count_per_slot,
-    get_committee_indices, get_current_epoch, get_domain, get_previous_epoch,
-    get_total_active_balance, validator,
+    get_beacon_proposer_index, get_block_root, get_block_root_at_slot,
+    get_committee_count_per_slot, get_committee_indices, get_current_epoch, get_domain,
+    get_previous_epoch, get_total_active_balance, validator,
 };
-use crate::helpers::math::{add, integer_squareroot, mul, sub};
+use crate::helpers::math::{add, div, integer_squareroot, mul, sub};
 use crate::helpers::misc::{compute_epoch_at_slot, compute_signing_root};
 use crate::helpers::mutators::increase_balance;
 use crate::operations::SignatureCheck;
@@ -87,8 +87,8 @@ pub fn get_attestation_participation_flag_indices<P: Preset>(
     let is_matching_source = data.source == justified_checkpoint;
     let is_matching_target =
         is_matching_source && data.target.root == get_block_root(state, data.target.epoch)?;
-    let is_matching_head = is_matching_target
-        && data.beacon_block_root == get_block_root_at_slot(state, data.slot)?;
+    let is_matching_head =
+        is_matching_target && data.beacon_block_root == get_block_root_at_slot(state, data.slot)?;
     ensure(
         is_matching_source,
         "get_attestation_participation_flag_indices: source does not match",
@@ -199,7 +199,11 @@ pub fn process_attestation<P: Preset>(
         base_reward_per_increment_from_total::<P>(get_total_active_balance(state)?)?;
     let mut increments = Vec::with_capacity(attesting_indices.len());
     for &index in &attesting_indices {
-        increments.push(validator(state, index)?.effective_balance / P::EFFECTIVE_BALANCE_INCREMENT);
+        increments.push(div(
+            validator(state, index)?.effective_balance,
+            P::EFFECTIVE_BALANCE_INCREMENT,
+            "get_base_reward",
+        )?);
     }
 
     // > Update epoch participation flags

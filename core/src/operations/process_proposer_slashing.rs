@@ -60,7 +60,9 @@ pub fn process_proposer_slashing<P: Preset>(
             )
         });
         if !valid {
-            return Err(Error::Signature("process_proposer_slashing: header signature"));
+            return Err(Error::Signature(
+                "process_proposer_slashing: header signature",
+            ));
         }
     }
 

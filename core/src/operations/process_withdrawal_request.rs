@@ -9,8 +9,7 @@ use crate::helpers::accessors::{
 use crate::helpers::math::{add, sub};
 use crate::helpers::mutators::{compute_exit_epoch_and_update_churn, initiate_validator_exit};
 use crate::helpers::predicates::{
-    has_compounding_withdrawal_credential, has_execution_withdrawal_credential,
-    is_active_validator,
+    has_compounding_withdrawal_credential, has_execution_withdrawal_credential, is_active_validator,
 };
 use crate::operations::{index_of_pubkey, withdrawal_address};
 use crate::preset::consts::{FAR_FUTURE_EPOCH, FULL_EXIT_REQUEST_AMOUNT};

@@ -8,8 +8,7 @@ use crate::helpers::accessors::{balance, get_current_epoch, validator};
 use crate::helpers::math::{add, rem, sub};
 use crate::helpers::mutators::decrease_balance;
 use crate::helpers::predicates::{
-    get_max_effective_balance, is_fully_withdrawable_validator,
-    is_partially_withdrawable_validator,
+    get_max_effective_balance, is_fully_withdrawable_validator, is_partially_withdrawable_validator,
 };
 use crate::operations::withdrawal_address;
 use crate::preset::consts::FAR_FUTURE_EPOCH;
@@ -27,7 +26,10 @@ pub struct ExpectedWithdrawals {
 }
 
 /// electra § is_eligible_for_partial_withdrawals
-pub fn is_eligible_for_partial_withdrawals<P: Preset>(validator: &Validator, balance: Gwei) -> bool {
+pub fn is_eligible_for_partial_withdrawals<P: Preset>(
+    validator: &Validator,
+    balance: Gwei,
+) -> bool {
     let has_sufficient_effective_balance = validator.effective_balance >= P::MIN_ACTIVATION_BALANCE;
     let has_excess_balance = balance > P::MIN_ACTIVATION_BALANCE;
     validator.exit_epoch == FAR_FUTURE_EPOCH
@@ -219,11 +221,8 @@ pub fn update_next_withdrawal_index<P: Preset>(
 ) -> Result<()> {
     // > Update the next withdrawal index if this block contained withdrawals
     if let Some(latest_withdrawal) = withdrawals.last() {
-        state.next_withdrawal_index = add(
-            latest_withdrawal.index,
-            1,
-            "update_next_withdrawal_index",
-        )?;
+        state.next_withdrawal_index =
+            add(latest_withdrawal.index, 1, "update_next_withdrawal_index")?;
     }
     Ok(())
 }
@@ -255,7 +254,11 @@ pub fn update_next_withdrawal_validator_index<P: Preset>(
     let next_validator_index = match withdrawals.last() {
         // > Next sweep starts after the latest withdrawal's validator index
         Some(last) if withdrawals.len() as u64 == P::MAX_WITHDRAWALS_PER_PAYLOAD => rem(
-            add(last.validator_index, 1, "update_next_withdrawal_validator_index")?,
+            add(
+                last.validator_index,
+                1,
+                "update_next_withdrawal_validator_index",
+            )?,
             validators_len,
             "update_next_withdrawal_validator_index",
         )?,

@@ -13,6 +13,7 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 mod harness;
+mod operations;
 mod state_diff;
 
 use harness::Harness;
@@ -62,6 +63,7 @@ fn main() {
     let mut h = Harness::new(root, filter);
     // Each module registers its handlers here.
     let _ = &mut h;
+    operations::run(&mut h);
     if !h.finish() {
         std::process::exit(1);
     }
