@@ -4,10 +4,9 @@
 use crate::crypto::bls;
 use crate::error::{ensure, Error, Result};
 use crate::helpers::accessors::{
-    base_reward_per_increment_from_total, get_attesting_indices, get_beacon_committee,
-    get_beacon_proposer_index, get_block_root, get_block_root_at_slot,
-    get_committee_count_per_slot, get_committee_indices, get_current_epoch, get_domain,
-    get_previous_epoch, get_total_active_balance, validator,
+    base_reward_per_increment_from_total, get_beacon_committee, get_beacon_proposer_index,
+    get_block_root, get_block_root_at_slot, get_committee_count_per_slot, get_committee_indices,
+    get_current_epoch, get_domain, get_previous_epoch, get_total_active_balance, validator,
 };
 use crate::helpers::math::{add, div, integer_squareroot, mul, sub};
 use crate::helpers::misc::{compute_epoch_at_slot, compute_signing_root};
@@ -20,8 +19,9 @@ use crate::preset::consts::{
 use crate::preset::Preset;
 use crate::types::{
     Attestation, AttestationData, BeaconState, BlsPubkey, Gwei, IndexedAttestation,
-    ParticipationFlags,
+    ParticipationFlags, ValidatorIndex,
 };
+use std::collections::BTreeSet;
 
 /// altair § has_flag
 pub fn has_flag(flags: ParticipationFlags, flag_index: usize) -> bool {
@@ -138,6 +138,9 @@ pub fn process_attestation<P: Preset>(
     // Hoisted out of the loop: the committee count depends on the (unchanged) state only.
     let committee_count = get_committee_count_per_slot(state, data.target.epoch);
     let mut committee_offset: usize = 0;
+    // The union of every `committee_attesters` is `get_attesting_indices(state, attestation)` (the
+    // same committees of the same state): collected here instead of shuffling all committees again.
+    let mut attesting_indices: BTreeSet<ValidatorIndex> = BTreeSet::new();
     for committee_index in get_committee_indices(attestation) {
         ensure(
             committee_index < committee_count,
@@ -145,18 +148,22 @@ pub fn process_attestation<P: Preset>(
         )?;
         let committee = get_beacon_committee(state, data.slot, committee_index)?;
         // > committee_attesters = {... if attestation.aggregation_bits[committee_offset + i]}
-        let mut any_attester = false;
-        for i in 0..committee.len() {
+        let mut committee_attesters: usize = 0;
+        for (i, &attester_index) in committee.iter().enumerate() {
             let bit_index = committee_offset
                 .checked_add(i)
                 .ok_or(Error::Arithmetic("process_attestation"))?;
-            any_attester |= attestation
+            if attestation
                 .aggregation_bits
                 .get(bit_index)
-                .map_err(|_| Error::Assert("process_attestation: aggregation bit out of range"))?;
+                .map_err(|_| Error::Assert("process_attestation: aggregation bit out of range"))?
+            {
+                attesting_indices.insert(attester_index);
+                committee_attesters = committee_attesters.saturating_add(1);
+            }
         }
         ensure(
-            any_attester,
+            committee_attesters > 0,
             "process_attestation: a committee has no attester",
         )?;
         committee_offset = committee_offset
@@ -177,9 +184,8 @@ pub fn process_attestation<P: Preset>(
     )?;
 
     // > Verify signature
-    // `get_indexed_attestation` and the update loop below both call `get_attesting_indices` on the
-    // same (unchanged) state: computed once here.
-    let attesting_indices = get_attesting_indices(state, attestation)?;
+    // > assert is_valid_indexed_attestation(state, get_indexed_attestation(state, attestation))
+    // (`get_indexed_attestation`: the sorted attesting indices collected above)
     let indexed_attestation = IndexedAttestation::<P> {
         attesting_indices: ssz_types::VariableList::new(
             attesting_indices.iter().copied().collect(),
