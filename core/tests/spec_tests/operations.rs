@@ -30,9 +30,24 @@ fn run_case<P: Preset, T: ssz::Decode>(
         let mut state: BeaconState<P> = case.read_ssz("pre.ssz_snappy")?;
         let op: T = case.read_ssz(op_file)?;
         let post: Option<BeaconState<P>> = case.read_ssz_opt("post.ssz_snappy")?;
+        // A valid operation must give the same post-state with signature checks skipped: `Skip`
+        // drops the pairing checks and nothing else.
+        let unsigned = (post.is_some() && sig == SignatureCheck::Verify).then(|| {
+            let mut s = state.clone();
+            let r = apply(&mut s, &op, SignatureCheck::Skip);
+            (s, r)
+        });
         let result = apply(&mut state, &op, sig);
         Ok(match (result, post) {
-            (Ok(()), Some(want)) => compare_states(&state, &want),
+            (Ok(()), Some(want)) => match unsigned {
+                Some((_, Err(e))) => {
+                    Outcome::Fail(format!("rejected with signatures skipped: {e}"))
+                }
+                Some((s, Ok(()))) if s != want => {
+                    Outcome::Fail("post-state differs with signatures skipped".to_string())
+                }
+                _ => compare_states(&state, &want),
+            },
             (Err(e), Some(_)) => Outcome::Fail(format!("valid operation rejected: {e}")),
             (Ok(()), None) => Outcome::Fail("invalid operation accepted".to_string()),
             (Err(_), None) => Outcome::Pass,
