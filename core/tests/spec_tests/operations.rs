@@ -37,6 +37,12 @@ fn run_case<P: Preset, T: ssz::Decode>(
             let r = apply(&mut s, &op, SignatureCheck::Skip);
             (s, r)
         });
+        // Robustness: on decodable but inconsistent states (no registry; registry without
+        // balances or participation) the handler may reject, but must not panic.
+        for broken in broken_states(&state) {
+            let mut b = broken;
+            let _ = apply(&mut b, &op, sig);
+        }
         let result = apply(&mut state, &op, sig);
         Ok(match (result, post) {
             (Ok(()), Some(want)) => match unsigned {
@@ -54,6 +60,21 @@ fn run_case<P: Preset, T: ssz::Decode>(
         })
     };
     inner().unwrap_or_else(Outcome::Fail)
+}
+
+/// Copies of `state` that decode fine but break the registry's invariants.
+fn broken_states<P: Preset>(state: &BeaconState<P>) -> Vec<BeaconState<P>> {
+    let mut empty = state.clone();
+    empty.validators = Default::default();
+    empty.balances = Default::default();
+    empty.previous_epoch_participation = Default::default();
+    empty.current_epoch_participation = Default::default();
+    empty.inactivity_scores = Default::default();
+    let mut no_balances = state.clone();
+    no_balances.balances = Default::default();
+    no_balances.previous_epoch_participation = Default::default();
+    no_balances.current_epoch_participation = Default::default();
+    vec![empty, no_balances]
 }
 
 fn run_preset<P: Preset>(h: &mut Harness) {
