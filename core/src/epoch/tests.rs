@@ -295,3 +295,26 @@ fn mainnet_scale_process_epoch() {
     // Missed target/source: penalized against a full participant.
     assert!(state.balances[0] < state.balances[2000]);
 }
+
+#[test]
+fn process_slot_caches_roots() {
+    use tree_hash::TreeHash;
+    let mut state = test_state::<Minimal>(16, 3);
+    state.slot = 70; // 70 % SLOTS_PER_HISTORICAL_ROOT(64) = 6
+    let before = state.tree_hash_root();
+    crate::slots::process_slot(&mut state).unwrap();
+    assert_eq!(state.state_roots[6], before);
+    assert_eq!(state.latest_block_header.state_root, before);
+    assert_eq!(
+        state.block_roots[6],
+        state.latest_block_header.tree_hash_root()
+    );
+    assert_eq!(state.slot, 70);
+    // A header whose state root is already set keeps it.
+    let mut state = test_state::<Minimal>(16, 3);
+    state.slot = 70;
+    state.latest_block_header.state_root = Root::repeat_byte(7);
+    crate::slots::process_slot(&mut state).unwrap();
+    assert_eq!(state.latest_block_header.state_root, Root::repeat_byte(7));
+    assert_ne!(state.state_roots[6], Root::repeat_byte(7));
+}
