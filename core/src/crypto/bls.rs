@@ -31,9 +31,10 @@ pub fn key_validate(pubkey: &BlsPubkey) -> Result<PublicKey, BlsError> {
     PublicKey::key_validate(pubkey.as_bytes()).map_err(BlsError::PublicKey)
 }
 
-/// Decompress a signature with its subgroup check.
+/// Decompress a signature with its subgroup check. The point at infinity is a valid signature
+/// encoding (it aggregates; it never verifies against a valid key).
 pub fn signature_validate(signature: &BlsSignature) -> Result<Signature, BlsError> {
-    Signature::sig_validate(signature.as_bytes(), true).map_err(BlsError::Signature)
+    Signature::sig_validate(signature.as_bytes(), false).map_err(BlsError::Signature)
 }
 
 /// IETF `Verify(PK, message, signature)`

@@ -374,5 +374,9 @@ pub fn base_reward_per_increment_from_total<P: Preset>(total_active_balance: Gwe
 /// altair § get_base_reward
 pub fn get_base_reward<P: Preset>(state: &BeaconState<P>, index: ValidatorIndex) -> Result<Gwei> {
     let increments = validator(state, index)?.effective_balance / P::EFFECTIVE_BALANCE_INCREMENT;
-    mul(increments, get_base_reward_per_increment(state)?, "get_base_reward")
+    mul(
+        increments,
+        get_base_reward_per_increment(state)?,
+        "get_base_reward",
+    )
 }

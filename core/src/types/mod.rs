@@ -4,12 +4,14 @@
 //! Field order is the spec's: SSZ encoding and `hash_tree_root` depend on it.
 
 mod bytes;
+mod serde_hex;
 mod state;
 
 pub use bytes::{BlsPubkey, BlsSignature, ByteVector};
 pub use state::BeaconState;
 
 use crate::preset::Preset;
+use serde::Serialize;
 use ssz_derive::{Decode, Encode};
 use ssz_types::{BitList, BitVector, FixedVector, VariableList};
 use tree_hash_derive::TreeHash;
@@ -33,29 +35,32 @@ pub type ExecutionAddress = Address;
 // ---------------------------------------------------------------- phase0
 
 /// phase0 § Fork
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct Fork {
+    #[serde(serialize_with = "serde_hex::version")]
     pub previous_version: Version,
+    #[serde(serialize_with = "serde_hex::version")]
     pub current_version: Version,
     pub epoch: Epoch,
 }
 
 /// phase0 § ForkData
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct ForkData {
+    #[serde(serialize_with = "serde_hex::version")]
     pub current_version: Version,
     pub genesis_validators_root: Root,
 }
 
 /// phase0 § Checkpoint
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct Checkpoint {
     pub epoch: Epoch,
     pub root: Root,
 }
 
 /// phase0 § Validator
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct Validator {
     pub pubkey: BlsPubkey,
     pub withdrawal_credentials: Bytes32,
@@ -68,7 +73,7 @@ pub struct Validator {
 }
 
 /// phase0 § AttestationData
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct AttestationData {
     pub slot: Slot,
     pub index: CommitteeIndex,
@@ -78,7 +83,7 @@ pub struct AttestationData {
 }
 
 /// phase0 § Eth1Data
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct Eth1Data {
     pub deposit_root: Root,
     pub deposit_count: u64,
@@ -86,14 +91,14 @@ pub struct Eth1Data {
 }
 
 /// phase0 § HistoricalBatch is not stored in Electra states; capella § HistoricalSummary is.
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct HistoricalSummary {
     pub block_summary_root: Root,
     pub state_summary_root: Root,
 }
 
 /// phase0 § DepositMessage
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct DepositMessage {
     pub pubkey: BlsPubkey,
     pub withdrawal_credentials: Bytes32,
@@ -101,7 +106,7 @@ pub struct DepositMessage {
 }
 
 /// phase0 § BeaconBlockHeader
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct BeaconBlockHeader {
     pub slot: Slot,
     pub proposer_index: ValidatorIndex,
@@ -111,35 +116,35 @@ pub struct BeaconBlockHeader {
 }
 
 /// phase0 § SigningData
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct SigningData {
     pub object_root: Root,
     pub domain: Domain,
 }
 
 /// phase0 § SignedBeaconBlockHeader
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct SignedBeaconBlockHeader {
     pub message: BeaconBlockHeader,
     pub signature: BlsSignature,
 }
 
 /// phase0 § ProposerSlashing
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct ProposerSlashing {
     pub signed_header_1: SignedBeaconBlockHeader,
     pub signed_header_2: SignedBeaconBlockHeader,
 }
 
 /// phase0 § VoluntaryExit
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct VoluntaryExit {
     pub epoch: Epoch,
     pub validator_index: ValidatorIndex,
 }
 
 /// phase0 § SignedVoluntaryExit
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct SignedVoluntaryExit {
     pub message: VoluntaryExit,
     pub signature: BlsSignature,
@@ -148,7 +153,8 @@ pub struct SignedVoluntaryExit {
 // ---------------------------------------------------------------- electra (modified)
 
 /// electra § IndexedAttestation `[Modified in Electra:EIP7549]`
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash, Serialize)]
+#[serde(bound = "")]
 pub struct IndexedAttestation<P: Preset> {
     pub attesting_indices: VariableList<ValidatorIndex, P::MaxValidatorsPerSlot>,
     pub data: AttestationData,
@@ -156,14 +162,16 @@ pub struct IndexedAttestation<P: Preset> {
 }
 
 /// electra § AttesterSlashing `[Modified in Electra:EIP7549]`
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash, Serialize)]
+#[serde(bound = "")]
 pub struct AttesterSlashing<P: Preset> {
     pub attestation_1: IndexedAttestation<P>,
     pub attestation_2: IndexedAttestation<P>,
 }
 
 /// electra § Attestation `[Modified in Electra:EIP7549]`
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash, Serialize)]
+#[serde(bound = "")]
 pub struct Attestation<P: Preset> {
     pub aggregation_bits: BitList<P::MaxValidatorsPerSlot>,
     pub data: AttestationData,
@@ -174,7 +182,8 @@ pub struct Attestation<P: Preset> {
 // ---------------------------------------------------------------- altair / capella / deneb
 
 /// altair § SyncCommittee
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash, Serialize)]
+#[serde(bound = "")]
 pub struct SyncCommittee<P: Preset> {
     pub pubkeys: FixedVector<BlsPubkey, P::SyncCommitteeSize>,
     pub aggregate_pubkey: BlsPubkey,
@@ -190,7 +199,7 @@ impl<P: Preset> Default for SyncCommittee<P> {
 }
 
 /// capella § Withdrawal
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct Withdrawal {
     pub index: WithdrawalIndex,
     pub validator_index: ValidatorIndex,
@@ -202,21 +211,26 @@ pub struct Withdrawal {
 pub type Transaction<P> = VariableList<u8, <P as Preset>::MaxBytesPerTransaction>;
 
 /// deneb § ExecutionPayload (unchanged in Electra)
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash, Serialize)]
+#[serde(bound = "")]
 pub struct ExecutionPayload<P: Preset> {
     pub parent_hash: Bytes32,
     pub fee_recipient: ExecutionAddress,
     pub state_root: Bytes32,
     pub receipts_root: Bytes32,
+    #[serde(with = "ssz_types::serde_utils::hex_fixed_vec")]
     pub logs_bloom: FixedVector<u8, P::BytesPerLogsBloom>,
     pub prev_randao: Bytes32,
     pub block_number: u64,
     pub gas_limit: u64,
     pub gas_used: u64,
     pub timestamp: u64,
+    #[serde(with = "ssz_types::serde_utils::hex_var_list")]
     pub extra_data: VariableList<u8, P::MaxExtraDataBytes>,
+    #[serde(serialize_with = "serde_hex::u256_decimal")]
     pub base_fee_per_gas: U256,
     pub block_hash: Bytes32,
+    #[serde(with = "ssz_types::serde_utils::list_of_hex_var_list")]
     pub transactions: VariableList<Transaction<P>, P::MaxTransactionsPerPayload>,
     pub withdrawals: VariableList<Withdrawal, P::MaxWithdrawalsPerPayload>,
     pub blob_gas_used: u64,
@@ -224,19 +238,23 @@ pub struct ExecutionPayload<P: Preset> {
 }
 
 /// deneb § ExecutionPayloadHeader (unchanged in Electra)
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash, Serialize)]
+#[serde(bound = "")]
 pub struct ExecutionPayloadHeader<P: Preset> {
     pub parent_hash: Bytes32,
     pub fee_recipient: ExecutionAddress,
     pub state_root: Bytes32,
     pub receipts_root: Bytes32,
+    #[serde(with = "ssz_types::serde_utils::hex_fixed_vec")]
     pub logs_bloom: FixedVector<u8, P::BytesPerLogsBloom>,
     pub prev_randao: Bytes32,
     pub block_number: u64,
     pub gas_limit: u64,
     pub gas_used: u64,
     pub timestamp: u64,
+    #[serde(with = "ssz_types::serde_utils::hex_var_list")]
     pub extra_data: VariableList<u8, P::MaxExtraDataBytes>,
+    #[serde(serialize_with = "serde_hex::u256_decimal")]
     pub base_fee_per_gas: U256,
     pub block_hash: Bytes32,
     pub transactions_root: Root,
@@ -272,7 +290,7 @@ impl<P: Preset> Default for ExecutionPayloadHeader<P> {
 // ---------------------------------------------------------------- electra (new)
 
 /// electra § PendingDeposit
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct PendingDeposit {
     pub pubkey: BlsPubkey,
     pub withdrawal_credentials: Bytes32,
@@ -282,7 +300,7 @@ pub struct PendingDeposit {
 }
 
 /// electra § PendingPartialWithdrawal
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct PendingPartialWithdrawal {
     pub validator_index: ValidatorIndex,
     pub amount: Gwei,
@@ -290,14 +308,14 @@ pub struct PendingPartialWithdrawal {
 }
 
 /// electra § PendingConsolidation
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct PendingConsolidation {
     pub source_index: ValidatorIndex,
     pub target_index: ValidatorIndex,
 }
 
 /// electra § DepositRequest
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct DepositRequest {
     pub pubkey: BlsPubkey,
     pub withdrawal_credentials: Bytes32,
@@ -307,7 +325,7 @@ pub struct DepositRequest {
 }
 
 /// electra § WithdrawalRequest
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct WithdrawalRequest {
     pub source_address: ExecutionAddress,
     pub validator_pubkey: BlsPubkey,
@@ -315,7 +333,7 @@ pub struct WithdrawalRequest {
 }
 
 /// electra § ConsolidationRequest
-#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct ConsolidationRequest {
     pub source_address: ExecutionAddress,
     pub source_pubkey: BlsPubkey,

@@ -7,7 +7,8 @@ use typenum::U4;
 const _: () = assert!(JUSTIFICATION_BITS_LENGTH == 4);
 
 /// electra § BeaconState `[Modified in Electra:EIP6110/EIP7251]`
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TreeHash, Serialize)]
+#[serde(bound = "")]
 pub struct BeaconState<P: Preset> {
     // Versioning
     pub genesis_time: u64,

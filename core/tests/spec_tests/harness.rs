@@ -217,6 +217,32 @@ impl Harness {
         }
     }
 
+    /// Record one outcome that is not a case folder (e.g. the constants check) under `label`.
+    pub fn record(&mut self, label: &str, outcome: Outcome) {
+        if let Some(filt) = &self.filter {
+            if !label.contains(filt.as_str()) {
+                return;
+            }
+        }
+        let c = self.counts.entry(label.to_string()).or_default();
+        match outcome {
+            Outcome::Pass => c.passed += 1,
+            Outcome::Fail(msg) => {
+                c.failed += 1;
+                self.failures.push(format!("FAIL {label}: {msg}"));
+            }
+        }
+    }
+
+    /// Read a vectors file that is not part of a case (presets, configs), recorded as read.
+    pub fn read_file(&self, path: &Path) -> Result<String, String> {
+        let s = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Ok(mut r) = self.reads.lock() {
+            r.insert(path.to_path_buf());
+        }
+        Ok(s)
+    }
+
     /// Print the summary; return whether the run passed.
     pub fn finish(self) -> bool {
         let reads = self.reads.into_inner().unwrap_or_default();

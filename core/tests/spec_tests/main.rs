@@ -12,8 +12,12 @@
 )]
 #![allow(clippy::arithmetic_side_effects)]
 
+mod bls;
+mod constants;
 mod epoch_processing;
 mod harness;
+mod shuffling;
+mod ssz_static;
 mod state_diff;
 
 use harness::Harness;
@@ -62,6 +66,10 @@ fn main() {
     println!("consensus-spec-tests: {}", root.display());
     let mut h = Harness::new(root, filter);
     // Each module registers its handlers here.
+    constants::run(&mut h);
+    bls::run(&mut h);
+    shuffling::run(&mut h);
+    ssz_static::run(&mut h);
     epoch_processing::run(&mut h);
     if !h.finish() {
         std::process::exit(1);

@@ -1,0 +1,113 @@
+//! `tests/<preset>/electra/ssz_static/<Type>/<suite>/<case>`: decode `serialized.ssz_snappy`,
+//! check it re-encodes to the same bytes, that its `hash_tree_root` is `roots.yaml`'s root, and
+//! that it equals `value.yaml` field by field. Every type folder present must have a runner.
+
+use crate::harness::{Case, Harness, Outcome};
+use maxeb_core::types::*;
+use maxeb_core::{Mainnet, Minimal, Preset};
+use serde::Serialize;
+use ssz::{Decode, Encode};
+use tree_hash::TreeHash;
+
+/// Lowercase every string, so checksummed addresses compare with the vectors' lowercase hex.
+fn normalize(v: serde_yaml::Value) -> serde_yaml::Value {
+    use serde_yaml::Value;
+    match v {
+        Value::String(s) => Value::String(s.to_lowercase()),
+        Value::Sequence(xs) => Value::Sequence(xs.into_iter().map(normalize).collect()),
+        Value::Mapping(m) => {
+            Value::Mapping(m.into_iter().map(|(k, v)| (k, normalize(v))).collect())
+        }
+        other => other,
+    }
+}
+
+fn check_case<T: Decode + Encode + TreeHash + Serialize>(case: &Case) -> Result<(), String> {
+    let bytes = case.read_ssz_snappy("serialized.ssz_snappy")?;
+    let value = T::from_ssz_bytes(&bytes).map_err(|e| format!("decode: {e:?}"))?;
+    if value.as_ssz_bytes() != bytes {
+        return Err("re-encoding differs from serialized.ssz_snappy".into());
+    }
+    let roots: serde_yaml::Value = case.read_yaml("roots.yaml")?;
+    let want = roots
+        .get("root")
+        .and_then(|r| r.as_str())
+        .ok_or("roots.yaml: no root")?;
+    let got = format!("{:#x}", value.tree_hash_root());
+    if got != want.to_lowercase() {
+        return Err(format!("root {got} != {want}"));
+    }
+    let expected: serde_yaml::Value = case.read_yaml("value.yaml")?;
+    let actual = serde_yaml::to_value(&value).map_err(|e| format!("serialize: {e}"))?;
+    if normalize(actual) != normalize(expected) {
+        return Err("decoded value differs from value.yaml".into());
+    }
+    Ok(())
+}
+
+fn run_type<T: Decode + Encode + TreeHash + Serialize>(h: &mut Harness, preset: &str, ty: &str) {
+    let rel = format!("tests/{preset}/electra/ssz_static/{ty}");
+    h.run_handler(
+        &rel,
+        &format!("ssz_static/{ty} {preset}"),
+        &[],
+        |case| match check_case::<T>(case) {
+            Ok(()) => Outcome::Pass,
+            Err(e) => Outcome::Fail(e),
+        },
+    );
+}
+
+fn run_preset<P: Preset>(h: &mut Harness) {
+    let dir = h.root.join(format!("tests/{}/electra/ssz_static", P::NAME));
+    for ty_dir in Harness::subdirs(&dir) {
+        let ty = ty_dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let p = P::NAME;
+        match ty.as_str() {
+            "Attestation" => run_type::<Attestation<P>>(h, p, &ty),
+            "AttestationData" => run_type::<AttestationData>(h, p, &ty),
+            "AttesterSlashing" => run_type::<AttesterSlashing<P>>(h, p, &ty),
+            "BeaconBlockHeader" => run_type::<BeaconBlockHeader>(h, p, &ty),
+            "BeaconState" => run_type::<BeaconState<P>>(h, p, &ty),
+            "Checkpoint" => run_type::<Checkpoint>(h, p, &ty),
+            "ConsolidationRequest" => run_type::<ConsolidationRequest>(h, p, &ty),
+            "DepositMessage" => run_type::<DepositMessage>(h, p, &ty),
+            "DepositRequest" => run_type::<DepositRequest>(h, p, &ty),
+            "Eth1Data" => run_type::<Eth1Data>(h, p, &ty),
+            "ExecutionPayload" => run_type::<ExecutionPayload<P>>(h, p, &ty),
+            "ExecutionPayloadHeader" => run_type::<ExecutionPayloadHeader<P>>(h, p, &ty),
+            "Fork" => run_type::<Fork>(h, p, &ty),
+            "ForkData" => run_type::<ForkData>(h, p, &ty),
+            "HistoricalSummary" => run_type::<HistoricalSummary>(h, p, &ty),
+            "IndexedAttestation" => run_type::<IndexedAttestation<P>>(h, p, &ty),
+            "PendingConsolidation" => run_type::<PendingConsolidation>(h, p, &ty),
+            "PendingDeposit" => run_type::<PendingDeposit>(h, p, &ty),
+            "PendingPartialWithdrawal" => run_type::<PendingPartialWithdrawal>(h, p, &ty),
+            "ProposerSlashing" => run_type::<ProposerSlashing>(h, p, &ty),
+            "SignedBeaconBlockHeader" => run_type::<SignedBeaconBlockHeader>(h, p, &ty),
+            "SignedVoluntaryExit" => run_type::<SignedVoluntaryExit>(h, p, &ty),
+            "SigningData" => run_type::<SigningData>(h, p, &ty),
+            "SyncCommittee" => run_type::<SyncCommittee<P>>(h, p, &ty),
+            "Validator" => run_type::<Validator>(h, p, &ty),
+            "VoluntaryExit" => run_type::<VoluntaryExit>(h, p, &ty),
+            "Withdrawal" => run_type::<Withdrawal>(h, p, &ty),
+            "WithdrawalRequest" => run_type::<WithdrawalRequest>(h, p, &ty),
+            // A type folder with no runner is a failure: its vectors would otherwise go unread.
+            other => h.record(
+                &format!("ssz_static/{other} {p}"),
+                Outcome::Fail(format!(
+                    "no runner for SSZ type {other} (folder {})",
+                    ty_dir.display()
+                )),
+            ),
+        }
+    }
+}
+
+pub fn run(h: &mut Harness) {
+    run_preset::<Minimal>(h);
+    run_preset::<Mainnet>(h);
+}
