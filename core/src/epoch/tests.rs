@@ -318,3 +318,22 @@ fn process_slot_caches_roots() {
     assert_eq!(state.latest_block_header.state_root, Root::repeat_byte(7));
     assert_ne!(state.state_roots[6], Root::repeat_byte(7));
 }
+
+#[test]
+fn registry_ejections_match_spec_literal_exits() {
+    // 20 ejections spread over several exit epochs (16 ETH each, 64 ETH churn per epoch):
+    // the hoisted churn limit gives what calling initiate_validator_exit per validator gives.
+    let mut state = test_state::<Minimal>(64, 10);
+    for i in (0..60).step_by(3) {
+        state.validators[i].effective_balance = Minimal::EJECTION_BALANCE;
+    }
+    state.validators[9].exit_epoch = 40; // already exiting: left alone
+    let mut want = state.clone();
+    for i in (0..60).step_by(3) {
+        crate::helpers::mutators::initiate_validator_exit(&mut want, i as u64).unwrap();
+    }
+    process_registry_updates(&mut state).unwrap();
+    assert!(state == want);
+    assert_eq!(state.validators[9].exit_epoch, 40);
+    assert_eq!(state.validators[57].exit_epoch, 15 + 4);
+}
