@@ -294,6 +294,17 @@ fn mainnet_scale_process_epoch() {
     assert_eq!(state.balances[n - 34], state.balances[n - 42]);
     // Missed target/source: penalized against a full participant.
     assert!(state.balances[0] < state.balances[2000]);
+
+    // The state is still at the epoch's last slot: process_slots to the next slot runs one
+    // process_slot (a full, uncached state root) and process_epoch again, then advances.
+    let slot = state.slot;
+    let t = std::time::Instant::now();
+    crate::slots::process_slots(&mut state, slot + 1).unwrap();
+    eprintln!(
+        "process_slots across the boundary (state root + process_epoch): {:?}",
+        t.elapsed()
+    );
+    assert_eq!(state.slot, slot + 1);
 }
 
 #[test]
