@@ -17,6 +17,8 @@ pub enum Outcome {
 /// A test case folder (`tests/<preset>/<fork>/<runner>/<handler>/<suite>/<case>`).
 pub struct Case<'a> {
     pub dir: PathBuf,
+    /// The case folder's name.
+    pub name: String,
     reads: &'a Mutex<BTreeSet<PathBuf>>,
 }
 
@@ -174,6 +176,7 @@ impl Harness {
                 }
                 let case = Case {
                     dir: case_dir.clone(),
+                    name,
                     reads,
                 };
                 let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&case)))
@@ -225,6 +228,11 @@ impl Harness {
                 self.failures.push(format!("FAIL {label}: {msg}"));
             }
         }
+    }
+
+    /// A line printed in the summary (e.g. a check deliberately not applied, with its reason).
+    pub fn note(&mut self, line: String) {
+        self.skipped.push(line);
     }
 
     /// Read a vectors file that is not part of a case (presets, configs), recorded as read.

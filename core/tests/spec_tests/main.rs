@@ -14,6 +14,7 @@
 
 mod bls;
 mod constants;
+mod epoch_processing;
 mod harness;
 mod operations;
 mod shuffling;
@@ -70,6 +71,7 @@ fn main() {
     bls::run(&mut h);
     shuffling::run(&mut h);
     ssz_static::run(&mut h);
+    epoch_processing::run(&mut h);
     operations::run(&mut h);
     if !h.finish() {
         std::process::exit(1);
