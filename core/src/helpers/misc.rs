@@ -7,8 +7,8 @@ use crate::error::{Error, Result};
 use crate::helpers::math::{add, div, div_preset, mul};
 use crate::preset::Preset;
 use crate::types::{
-    BeaconState, Domain, DomainType, Epoch, ForkData, Root, SigningData, Slot, ValidatorIndex,
-    Version,
+    BeaconState, Domain, DomainType, Epoch, ForkData, ParticipationFlags, Root, SigningData, Slot,
+    ValidatorIndex, Version,
 };
 use tree_hash::TreeHash;
 
@@ -139,6 +139,19 @@ pub fn compute_proposer_index<P: Preset>(
         }
         i = add(i, 1, "compute_proposer_index")?;
     }
+}
+
+/// altair § add_flag
+pub fn add_flag(flags: ParticipationFlags, flag_index: usize) -> ParticipationFlags {
+    // > flag = ParticipationFlags(2**flag_index); return flags | flag
+    flags | 1u8.checked_shl(flag_index as u32).unwrap_or(0)
+}
+
+/// altair § has_flag
+pub fn has_flag(flags: ParticipationFlags, flag_index: usize) -> bool {
+    // > flag = ParticipationFlags(2**flag_index); return flags & flag == flag
+    let flag = 1u8.checked_shl(flag_index as u32).unwrap_or(0);
+    flag != 0 && flags & flag == flag
 }
 
 /// Re-exported for callers that think of it as a misc helper.

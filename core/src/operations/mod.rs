@@ -15,8 +15,7 @@ pub mod process_withdrawal_request;
 pub mod process_withdrawals;
 
 pub use process_attestation::{
-    add_flag, get_attestation_participation_flag_indices, has_flag, is_valid_indexed_attestation,
-    process_attestation,
+    get_attestation_participation_flag_indices, is_valid_indexed_attestation, process_attestation,
 };
 pub use process_attester_slashing::process_attester_slashing;
 pub use process_consolidation_request::{

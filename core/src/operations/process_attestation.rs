@@ -9,6 +9,7 @@ use crate::helpers::accessors::{
     get_current_epoch, get_domain, get_previous_epoch, get_total_active_balance, validator,
 };
 use crate::helpers::math::{add, div, integer_squareroot, mul, sub};
+use crate::helpers::misc::{add_flag, has_flag};
 use crate::helpers::misc::{compute_epoch_at_slot, compute_signing_root};
 use crate::helpers::mutators::increase_balance;
 use crate::operations::SignatureCheck;
@@ -18,22 +19,9 @@ use crate::preset::consts::{
 };
 use crate::preset::Preset;
 use crate::types::{
-    Attestation, AttestationData, BeaconState, BlsPubkey, Gwei, IndexedAttestation,
-    ParticipationFlags, ValidatorIndex,
+    Attestation, AttestationData, BeaconState, BlsPubkey, Gwei, IndexedAttestation, ValidatorIndex,
 };
 use std::collections::BTreeSet;
-
-/// altair § has_flag
-pub fn has_flag(flags: ParticipationFlags, flag_index: usize) -> bool {
-    // > flag = ParticipationFlags(2**flag_index)
-    let flag = 1u8.checked_shl(flag_index as u32).unwrap_or(0);
-    flag != 0 && flags & flag == flag
-}
-
-/// altair § add_flag
-pub fn add_flag(flags: ParticipationFlags, flag_index: usize) -> ParticipationFlags {
-    flags | 1u8.checked_shl(flag_index as u32).unwrap_or(0)
-}
 
 /// phase0 § is_valid_indexed_attestation (electra: indices span all committees of the slot)
 ///
