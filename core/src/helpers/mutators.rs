@@ -49,22 +49,12 @@ pub fn initiate_validator_exit<P: Preset>(
     state: &mut BeaconState<P>,
     index: ValidatorIndex,
 ) -> Result<()> {
-    let v = validator(state, index)?;
     // > Return if validator already initiated exit
-    if v.exit_epoch != FAR_FUTURE_EPOCH {
+    if validator(state, index)?.exit_epoch != FAR_FUTURE_EPOCH {
         return Ok(());
     }
-    let effective_balance = v.effective_balance;
-    // > exit_queue_epoch = compute_exit_epoch_and_update_churn(state, validator.effective_balance)
-    let exit_queue_epoch = compute_exit_epoch_and_update_churn(state, effective_balance)?;
-    let v = validator_mut(state, index)?;
-    v.exit_epoch = exit_queue_epoch;
-    v.withdrawable_epoch = add(
-        exit_queue_epoch,
-        P::MIN_VALIDATOR_WITHDRAWABILITY_DELAY,
-        "initiate_validator_exit",
-    )?;
-    Ok(())
+    let churn = get_activation_exit_churn_limit(state)?;
+    initiate_validator_exit_with_churn_limit(state, index, churn)
 }
 
 /// electra § initiate_validator_exit, given `get_activation_exit_churn_limit(state)` already
@@ -83,16 +73,8 @@ pub fn initiate_validator_exit_with_churn_limit<P: Preset>(
     }
     let effective_balance = v.effective_balance;
     // > exit_queue_epoch = compute_exit_epoch_and_update_churn(state, validator.effective_balance)
-    let (exit_queue_epoch, to_consume) = epoch_and_churn(
-        state.earliest_exit_epoch,
-        state.exit_balance_to_consume,
-        compute_activation_exit_epoch::<P>(get_current_epoch(state))?,
-        activation_exit_churn_limit,
-        effective_balance,
-        "compute_exit_epoch_and_update_churn",
-    )?;
-    state.exit_balance_to_consume = to_consume;
-    state.earliest_exit_epoch = exit_queue_epoch;
+    let exit_queue_epoch =
+        exit_epoch_and_update_churn(state, effective_balance, activation_exit_churn_limit)?;
     let v = validator_mut(state, index)?;
     v.exit_epoch = exit_queue_epoch;
     v.withdrawable_epoch = add(
@@ -188,11 +170,21 @@ pub fn compute_exit_epoch_and_update_churn<P: Preset>(
     state: &mut BeaconState<P>,
     exit_balance: Gwei,
 ) -> Result<Epoch> {
+    let churn = get_activation_exit_churn_limit(state)?;
+    exit_epoch_and_update_churn(state, exit_balance, churn)
+}
+
+/// `compute_exit_epoch_and_update_churn` with `per_epoch_churn` already computed.
+fn exit_epoch_and_update_churn<P: Preset>(
+    state: &mut BeaconState<P>,
+    exit_balance: Gwei,
+    per_epoch_churn: Gwei,
+) -> Result<Epoch> {
     let (earliest, to_consume) = epoch_and_churn(
         state.earliest_exit_epoch,
         state.exit_balance_to_consume,
         compute_activation_exit_epoch::<P>(get_current_epoch(state))?,
-        get_activation_exit_churn_limit(state)?,
+        per_epoch_churn,
         exit_balance,
         "compute_exit_epoch_and_update_churn",
     )?;
