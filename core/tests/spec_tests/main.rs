@@ -14,6 +14,7 @@
 
 mod bls;
 mod constants;
+mod epoch_processing;
 mod harness;
 mod shuffling;
 mod ssz_static;
@@ -69,6 +70,7 @@ fn main() {
     bls::run(&mut h);
     shuffling::run(&mut h);
     ssz_static::run(&mut h);
+    epoch_processing::run(&mut h);
     if !h.finish() {
         std::process::exit(1);
     }
