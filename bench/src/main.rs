@@ -12,7 +12,11 @@ mod transition;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
-#[command(name = "maxeb", version, about = "Electra (Pectra) epoch transition engine and benchmark harness")]
+#[command(
+    name = "maxeb",
+    version,
+    about = "Electra (Pectra) epoch transition engine and benchmark harness"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
