@@ -5,7 +5,7 @@ use crate::helpers::accessors::{
     balance, balance_mut, get_activation_exit_churn_limit, get_beacon_proposer_index,
     get_consolidation_churn_limit, get_current_epoch, validator, validator_mut,
 };
-use crate::helpers::math::{add, div, mul, sub};
+use crate::helpers::math::{add, div, div_preset, mul, rem_preset, sub};
 use crate::helpers::misc::compute_activation_exit_epoch;
 use crate::preset::consts::{
     COMPOUNDING_WITHDRAWAL_PREFIX, FAR_FUTURE_EPOCH, GENESIS_SLOT, PROPOSER_WEIGHT,
@@ -199,7 +199,7 @@ pub fn slash_validator<P: Preset>(
         "slash_validator",
     )?);
     let effective_balance = v.effective_balance;
-    let slot = (epoch % P::EPOCHS_PER_SLASHINGS_VECTOR) as usize;
+    let slot = rem_preset(epoch, P::EPOCHS_PER_SLASHINGS_VECTOR) as usize;
     let s = state.slashings.get_mut(slot).ok_or(Error::OutOfRange {
         what: "slashings",
         index: slot as u64,
@@ -207,14 +207,15 @@ pub fn slash_validator<P: Preset>(
     })?;
     *s = add(*s, effective_balance, "slash_validator")?;
     // > slashing_penalty = validator.effective_balance // MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA
-    let slashing_penalty = effective_balance / P::MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA;
+    let slashing_penalty = div_preset(effective_balance, P::MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA);
     decrease_balance(state, slashed_index, slashing_penalty)?;
 
     // > Apply proposer and whistleblower rewards
     let proposer_index = get_beacon_proposer_index(state)?;
     let whistleblower_index = whistleblower_index.unwrap_or(proposer_index);
     // > whistleblower_reward = Gwei(validator.effective_balance // WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA)
-    let whistleblower_reward = effective_balance / P::WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA;
+    let whistleblower_reward =
+        div_preset(effective_balance, P::WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA);
     let proposer_reward =
         mul(whistleblower_reward, PROPOSER_WEIGHT, "slash_validator")? / WEIGHT_DENOMINATOR;
     increase_balance(state, proposer_index, proposer_reward)?;

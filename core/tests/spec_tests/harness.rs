@@ -17,7 +17,6 @@ pub enum Outcome {
 /// A test case folder (`tests/<preset>/<fork>/<runner>/<handler>/<suite>/<case>`).
 pub struct Case<'a> {
     pub dir: PathBuf,
-    pub name: String,
     reads: &'a Mutex<BTreeSet<PathBuf>>,
 }
 
@@ -31,11 +30,6 @@ impl Case<'_> {
     /// Whether `file` exists in the case folder (does not count as a read).
     pub fn exists(&self, file: &str) -> bool {
         self.dir.join(file).exists()
-    }
-
-    /// Path of a file in the case folder (does not count as a read).
-    pub fn path(&self, file: &str) -> PathBuf {
-        self.dir.join(file)
     }
 
     /// Raw bytes of a file, recorded as read.
@@ -180,7 +174,6 @@ impl Harness {
                 }
                 let case = Case {
                     dir: case_dir.clone(),
-                    name,
                     reads,
                 };
                 let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&case)))
