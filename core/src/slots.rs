@@ -2,7 +2,7 @@
 
 use crate::epoch::process_epoch;
 use crate::error::{ensure, Error, Result};
-use crate::helpers::math::add;
+use crate::helpers::math::{add, rem};
 use crate::preset::Preset;
 use crate::types::{BeaconState, Root, Slot};
 use tree_hash::TreeHash;
@@ -15,7 +15,7 @@ pub fn process_slots<P: Preset>(state: &mut BeaconState<P>, slot: Slot) -> Resul
         process_slot(state)?;
         // > Process epoch on the start slot of the next epoch
         let next_slot = add(state.slot, 1, "process_slots")?;
-        if next_slot % P::SLOTS_PER_EPOCH == 0 {
+        if rem(next_slot, P::SLOTS_PER_EPOCH, "process_slots")? == 0 {
             process_epoch(state)?;
         }
         state.slot = next_slot;
@@ -25,7 +25,7 @@ pub fn process_slots<P: Preset>(state: &mut BeaconState<P>, slot: Slot) -> Resul
 
 /// phase0 § process_slot
 pub fn process_slot<P: Preset>(state: &mut BeaconState<P>) -> Result<()> {
-    let i = (state.slot % P::SLOTS_PER_HISTORICAL_ROOT) as usize;
+    let i = rem(state.slot, P::SLOTS_PER_HISTORICAL_ROOT, "process_slot")? as usize;
     let out_of_range = Error::OutOfRange {
         what: "state_roots/block_roots",
         index: i as u64,

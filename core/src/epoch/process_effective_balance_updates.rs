@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::helpers::accessors::balance;
-use crate::helpers::math::{add, mul, sub};
+use crate::helpers::math::{add, div, mul, rem, sub};
 use crate::helpers::predicates::get_max_effective_balance;
 use crate::preset::Preset;
 use crate::types::BeaconState;
@@ -11,7 +11,7 @@ use crate::types::BeaconState;
 pub fn process_effective_balance_updates<P: Preset>(state: &mut BeaconState<P>) -> Result<()> {
     const WHAT: &str = "process_effective_balance_updates";
     // > Update effective balances with hysteresis
-    let hysteresis_increment = P::EFFECTIVE_BALANCE_INCREMENT / P::HYSTERESIS_QUOTIENT;
+    let hysteresis_increment = div(P::EFFECTIVE_BALANCE_INCREMENT, P::HYSTERESIS_QUOTIENT, WHAT)?;
     let downward_threshold = mul(
         hysteresis_increment,
         P::HYSTERESIS_DOWNWARD_MULTIPLIER,
@@ -29,7 +29,8 @@ pub fn process_effective_balance_updates<P: Preset>(state: &mut BeaconState<P>) 
             || add(validator.effective_balance, upward_threshold, WHAT)? < bal
         {
             validator.effective_balance =
-                sub(bal, bal % P::EFFECTIVE_BALANCE_INCREMENT, WHAT)?.min(max_effective_balance);
+                sub(bal, rem(bal, P::EFFECTIVE_BALANCE_INCREMENT, WHAT)?, WHAT)?
+                    .min(max_effective_balance);
         }
     }
     Ok(())

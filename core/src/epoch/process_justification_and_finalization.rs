@@ -66,8 +66,8 @@ pub fn weigh_justification_and_finalization<P: Preset>(
     state.previous_justified_checkpoint = state.current_justified_checkpoint;
     // > state.justification_bits[1:] = state.justification_bits[:JUSTIFICATION_BITS_LENGTH - 1]
     let old_bits = state.justification_bits.clone();
-    for i in (1..4).rev() {
-        set_bit(&mut state.justification_bits, i, bit(&old_bits, i - 1)?)?;
+    for (to, from) in [(3, 2), (2, 1), (1, 0)] {
+        set_bit(&mut state.justification_bits, to, bit(&old_bits, from)?)?;
     }
     set_bit(&mut state.justification_bits, 0, false)?;
     let two_thirds = mul(total_active_balance, 2, WHAT)?;

@@ -4,7 +4,7 @@
 use crate::crypto::bls;
 use crate::error::{Error, Result};
 use crate::helpers::accessors::{get_activation_exit_churn_limit, get_current_epoch};
-use crate::helpers::math::{add, sub};
+use crate::helpers::math::{add, rem, sub};
 use crate::helpers::misc::{compute_domain, compute_signing_root, compute_start_slot_at_epoch};
 use crate::helpers::mutators::increase_balance;
 use crate::helpers::predicates::get_max_effective_balance;
@@ -53,7 +53,7 @@ pub fn get_validator_from_deposit<P: Preset>(
     pubkey: BlsPubkey,
     withdrawal_credentials: Bytes32,
     amount: Gwei,
-) -> Validator {
+) -> Result<Validator> {
     let mut validator = Validator {
         pubkey,
         withdrawal_credentials,
@@ -66,11 +66,17 @@ pub fn get_validator_from_deposit<P: Preset>(
     };
     // > [Modified in Electra:EIP7251]
     let max_effective_balance = get_max_effective_balance::<P>(&validator);
-    // `amount % INCREMENT <= amount`: the subtraction cannot underflow.
-    validator.effective_balance = amount
-        .saturating_sub(amount % P::EFFECTIVE_BALANCE_INCREMENT)
-        .min(max_effective_balance);
-    validator
+    validator.effective_balance = sub(
+        amount,
+        rem(
+            amount,
+            P::EFFECTIVE_BALANCE_INCREMENT,
+            "get_validator_from_deposit",
+        )?,
+        "get_validator_from_deposit",
+    )?
+    .min(max_effective_balance);
+    Ok(validator)
 }
 
 /// electra § add_validator_to_registry `[Modified in Electra:EIP7251]`
@@ -84,7 +90,7 @@ pub fn add_validator_to_registry<P: Preset>(
     amount: Gwei,
 ) -> Result<()> {
     // > [Modified in Electra:EIP7251]
-    let validator = get_validator_from_deposit::<P>(pubkey, withdrawal_credentials, amount);
+    let validator = get_validator_from_deposit::<P>(pubkey, withdrawal_credentials, amount)?;
     state
         .validators
         .push(validator)

@@ -131,10 +131,13 @@ pub fn get_flag_index_deltas<P: Preset>(
         .ok_or(Error::Assert("get_flag_index_deltas: flag_index"))?;
     let unslashed_participating_balance =
         get_total_balance(state, unslashed_participating_indices.iter().copied())?;
-    let unslashed_participating_increments =
-        unslashed_participating_balance / P::EFFECTIVE_BALANCE_INCREMENT;
+    let unslashed_participating_increments = div(
+        unslashed_participating_balance,
+        P::EFFECTIVE_BALANCE_INCREMENT,
+        WHAT,
+    )?;
     let total_active_balance = get_total_active_balance(state)?;
-    let active_increments = total_active_balance / P::EFFECTIVE_BALANCE_INCREMENT;
+    let active_increments = div(total_active_balance, P::EFFECTIVE_BALANCE_INCREMENT, WHAT)?;
     let participating = mask(&unslashed_participating_indices, n);
     // Hoisted out of the loop: the state is not modified while deltas are computed, so the
     // spec's per-validator get_base_reward -> get_total_active_balance is the same every time.
@@ -143,8 +146,11 @@ pub fn get_flag_index_deltas<P: Preset>(
     let in_leak = is_in_inactivity_leak(state)?;
     for index in get_eligible_validator_indices(state)? {
         // altair § get_base_reward, with the hoisted per-increment reward.
-        let increments =
-            validator(state, index)?.effective_balance / P::EFFECTIVE_BALANCE_INCREMENT;
+        let increments = div(
+            validator(state, index)?.effective_balance,
+            P::EFFECTIVE_BALANCE_INCREMENT,
+            WHAT,
+        )?;
         let base_reward = mul(increments, base_reward_per_increment, "get_base_reward")?;
         if is_in(&participating, index) {
             if !in_leak {
@@ -219,7 +225,7 @@ pub fn process_rewards_and_penalties<P: Preset>(state: &mut BeaconState<P>) -> R
     if get_current_epoch(state) == GENESIS_EPOCH {
         return Ok(());
     }
-    let mut deltas = Vec::with_capacity(PARTICIPATION_FLAG_WEIGHTS.len() + 1);
+    let mut deltas = Vec::with_capacity(4);
     for flag_index in 0..PARTICIPATION_FLAG_WEIGHTS.len() {
         deltas.push(get_flag_index_deltas(state, flag_index)?);
     }

@@ -35,7 +35,7 @@ pub fn process_slashings<P: Preset>(state: &mut BeaconState<P>) -> Result<()> {
             break;
         };
         if v.slashed && target_withdrawable_epoch == v.withdrawable_epoch {
-            let effective_balance_increments = v.effective_balance / increment;
+            let effective_balance_increments = div(v.effective_balance, increment, WHAT)?;
             // > [Modified in Electra:EIP7251]
             let penalty = mul(
                 penalty_per_effective_balance_increment,

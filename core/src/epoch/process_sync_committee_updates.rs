@@ -8,7 +8,7 @@ use crate::error::{ensure, Error, Result};
 use crate::helpers::accessors::{
     get_active_validator_indices, get_current_epoch, get_seed, validator,
 };
-use crate::helpers::math::{add, mul};
+use crate::helpers::math::{add, mul, rem};
 use crate::preset::consts::DOMAIN_SYNC_COMMITTEE;
 use crate::preset::Preset;
 use crate::types::{BeaconState, SyncCommittee, ValidatorIndex};
@@ -33,8 +33,11 @@ pub fn get_next_sync_committee_indices<P: Preset>(
     let mut i: u64 = 0;
     let mut sync_committee_indices = Vec::with_capacity(P::SYNC_COMMITTEE_SIZE as usize);
     while (sync_committee_indices.len() as u64) < P::SYNC_COMMITTEE_SIZE {
-        let shuffled_index =
-            compute_shuffled_index::<P>(i % active_validator_count, active_validator_count, &seed)?;
+        let shuffled_index = compute_shuffled_index::<P>(
+            rem(i, active_validator_count, WHAT)?,
+            active_validator_count,
+            &seed,
+        )?;
         let candidate_index = *active_validator_indices
             .get(shuffled_index as usize)
             .ok_or(Error::OutOfRange {
@@ -46,9 +49,10 @@ pub fn get_next_sync_committee_indices<P: Preset>(
         // > random_bytes = hash(seed + uint_to_bytes(i // 16))
         let random_bytes = hash_concat(seed.as_slice(), &(i / 16).to_le_bytes());
         // > offset = i % 16 * 2; random_value = bytes_to_uint64(random_bytes[offset:offset + 2])
-        let offset = ((i % 16) * 2) as usize;
+        // The 2-byte chunk number `i % 16` is bytes [offset, offset + 2).
         let pair: [u8; 2] = random_bytes
-            .get(offset..offset.saturating_add(2))
+            .chunks_exact(2)
+            .nth(rem(i, 16, WHAT)? as usize)
             .and_then(|s| <[u8; 2]>::try_from(s).ok())
             .ok_or(Error::Assert(
                 "get_next_sync_committee_indices: random bytes",
@@ -91,7 +95,12 @@ pub fn process_sync_committee_updates<P: Preset>(state: &mut BeaconState<P>) -> 
         1,
         "process_sync_committee_updates",
     )?;
-    if next_epoch % P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD == 0 {
+    if rem(
+        next_epoch,
+        P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD,
+        "process_sync_committee_updates",
+    )? == 0
+    {
         // Compute before moving: get_next_sync_committee reads neither committee field.
         let next = get_next_sync_committee(state)?;
         state.current_sync_committee = std::mem::replace(&mut state.next_sync_committee, next);

@@ -67,6 +67,42 @@ pub fn initiate_validator_exit<P: Preset>(
     Ok(())
 }
 
+/// electra § initiate_validator_exit, given `get_activation_exit_churn_limit(state)` already
+/// computed on this state: the spec recomputes it (O(n)) inside
+/// `compute_exit_epoch_and_update_churn`; loops that exit many validators without changing the
+/// current epoch's active balance (process_registry_updates) pass it once. Same result.
+pub fn initiate_validator_exit_with_churn_limit<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+    activation_exit_churn_limit: Gwei,
+) -> Result<()> {
+    let v = validator(state, index)?;
+    // > Return if validator already initiated exit
+    if v.exit_epoch != FAR_FUTURE_EPOCH {
+        return Ok(());
+    }
+    let effective_balance = v.effective_balance;
+    // > exit_queue_epoch = compute_exit_epoch_and_update_churn(state, validator.effective_balance)
+    let (exit_queue_epoch, to_consume) = epoch_and_churn(
+        state.earliest_exit_epoch,
+        state.exit_balance_to_consume,
+        compute_activation_exit_epoch::<P>(get_current_epoch(state))?,
+        activation_exit_churn_limit,
+        effective_balance,
+        "compute_exit_epoch_and_update_churn",
+    )?;
+    state.exit_balance_to_consume = to_consume;
+    state.earliest_exit_epoch = exit_queue_epoch;
+    let v = validator_mut(state, index)?;
+    v.exit_epoch = exit_queue_epoch;
+    v.withdrawable_epoch = add(
+        exit_queue_epoch,
+        P::MIN_VALIDATOR_WITHDRAWABILITY_DELAY,
+        "initiate_validator_exit",
+    )?;
+    Ok(())
+}
+
 /// electra § switch_to_compounding_validator
 pub fn switch_to_compounding_validator<P: Preset>(
     state: &mut BeaconState<P>,
