@@ -11,6 +11,7 @@ use maxeb_core::io::{read_state, write_ssz, Format};
 use maxeb_core::slots::process_slots;
 use maxeb_core::types::BeaconState;
 use maxeb_core::{Mainnet, Minimal, Preset};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tree_hash::TreeHash;
@@ -103,21 +104,29 @@ fn run_preset<P: Preset>(args: &Args) -> Result<()> {
     write_ssz(&args.out, &state)?;
     t.write = start.elapsed();
 
-    println!(
-        "pre: {} ({} preset, slot {from}, {} validators)",
-        source_name(&source),
-        P::NAME,
-        state.validators.len()
-    );
-    println!("post: {} (slot {to})", args.out.display());
-    println!("state_root: {root}");
-    println!(
-        "time: load {} ms, transition {} ms, root {} ms, write {} ms",
-        ms(t.load),
-        ms(t.transition),
-        ms(t.root),
-        ms(t.write)
-    );
+    // writeln! rather than println!: a closed stdout is an error, not a panic.
+    let mut out = std::io::stdout().lock();
+    let report = (|| {
+        writeln!(
+            out,
+            "pre: {} ({} preset, slot {from}, {} validators)",
+            source_name(&source),
+            P::NAME,
+            state.validators.len()
+        )?;
+        writeln!(out, "post: {} (slot {to})", args.out.display())?;
+        writeln!(out, "state_root: {root}")?;
+        writeln!(
+            out,
+            "time: load {} ms, transition {} ms, root {} ms, write {} ms",
+            ms(t.load),
+            ms(t.transition),
+            ms(t.root),
+            ms(t.write)
+        )?;
+        out.flush()
+    })();
+    report.context("cannot write the report to stdout")?;
     Ok(())
 }
 
