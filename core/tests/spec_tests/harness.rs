@@ -291,7 +291,7 @@ impl Harness {
         // One line per failed case, per unread file and per handler with no cases.
         let failed = failures.len();
         debug_assert!(failed >= tf);
-        println!("\nspec tests: {tp} passed, {failed} failed, {ts} skipped");
+        println!("\nspec_tests: {tp} passed, {failed} failed, {ts} skipped");
         failed == 0 && !self.counts.is_empty()
     }
 }
