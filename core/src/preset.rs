@@ -99,6 +99,8 @@ pub trait Preset: 'static + Clone + Copy + Debug + PartialEq + Eq + Send + Sync 
 
     // ---- config (configs/<NAME>.yaml): the values the transition reads ----
     const GENESIS_FORK_VERSION: [u8; 4];
+    /// Pinned by deneb § process_voluntary_exit (EIP-7044) for the exit signature domain.
+    const CAPELLA_FORK_VERSION: [u8; 4];
     const ELECTRA_FORK_VERSION: [u8; 4];
     const MIN_VALIDATOR_WITHDRAWABILITY_DELAY: u64 = 256;
     const SHARD_COMMITTEE_PERIOD: u64;
@@ -163,6 +165,7 @@ impl Preset for Mainnet {
     const MAX_PENDING_PARTIALS_PER_WITHDRAWALS_SWEEP: u64 = 8;
 
     const GENESIS_FORK_VERSION: [u8; 4] = [0, 0, 0, 0];
+    const CAPELLA_FORK_VERSION: [u8; 4] = [3, 0, 0, 0];
     const ELECTRA_FORK_VERSION: [u8; 4] = [5, 0, 0, 0];
     const SHARD_COMMITTEE_PERIOD: u64 = 256;
     const MIN_PER_EPOCH_CHURN_LIMIT: u64 = 4;
@@ -210,6 +213,7 @@ impl Preset for Minimal {
     const MAX_PENDING_PARTIALS_PER_WITHDRAWALS_SWEEP: u64 = 2;
 
     const GENESIS_FORK_VERSION: [u8; 4] = [0, 0, 0, 1];
+    const CAPELLA_FORK_VERSION: [u8; 4] = [3, 0, 0, 1];
     const ELECTRA_FORK_VERSION: [u8; 4] = [5, 0, 0, 1];
     const SHARD_COMMITTEE_PERIOD: u64 = 64;
     const MIN_PER_EPOCH_CHURN_LIMIT: u64 = 2;
@@ -256,4 +260,65 @@ pub mod consts {
         TIMELY_TARGET_WEIGHT,
         TIMELY_HEAD_WEIGHT,
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn divisors_nonzero<P: Preset>() {
+        for (name, v) in [
+            ("SLOTS_PER_EPOCH", P::SLOTS_PER_EPOCH),
+            ("SLOTS_PER_HISTORICAL_ROOT", P::SLOTS_PER_HISTORICAL_ROOT),
+            (
+                "EPOCHS_PER_HISTORICAL_VECTOR",
+                P::EPOCHS_PER_HISTORICAL_VECTOR,
+            ),
+            (
+                "EPOCHS_PER_SLASHINGS_VECTOR",
+                P::EPOCHS_PER_SLASHINGS_VECTOR,
+            ),
+            (
+                "EPOCHS_PER_ETH1_VOTING_PERIOD",
+                P::EPOCHS_PER_ETH1_VOTING_PERIOD,
+            ),
+            (
+                "EPOCHS_PER_SYNC_COMMITTEE_PERIOD",
+                P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD,
+            ),
+            ("TARGET_COMMITTEE_SIZE", P::TARGET_COMMITTEE_SIZE),
+            (
+                "EFFECTIVE_BALANCE_INCREMENT",
+                P::EFFECTIVE_BALANCE_INCREMENT,
+            ),
+            ("HYSTERESIS_QUOTIENT", P::HYSTERESIS_QUOTIENT),
+            (
+                "MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA",
+                P::MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA,
+            ),
+            (
+                "WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA",
+                P::WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA,
+            ),
+            ("PROPOSER_REWARD_QUOTIENT", P::PROPOSER_REWARD_QUOTIENT),
+            (
+                "INACTIVITY_PENALTY_QUOTIENT_BELLATRIX",
+                P::INACTIVITY_PENALTY_QUOTIENT_BELLATRIX,
+            ),
+            ("CHURN_LIMIT_QUOTIENT", P::CHURN_LIMIT_QUOTIENT),
+            (
+                "MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA",
+                P::MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA,
+            ),
+        ] {
+            assert_ne!(v, 0, "{} {name} is a divisor and must be non-zero", P::NAME);
+        }
+    }
+
+    /// `helpers::math::div_preset` / `rem_preset` rely on this.
+    #[test]
+    fn divisors_are_nonzero() {
+        divisors_nonzero::<Mainnet>();
+        divisors_nonzero::<Minimal>();
+    }
 }

@@ -3,6 +3,7 @@
 //! (ethereum_ssz + tree_hash). Covers what no official vector does: mainnet-sized lists.
 #![allow(
     clippy::unwrap_used,
+    clippy::panic,
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects

@@ -14,7 +14,7 @@ fn pivot(seed: &Root, round: u8, index_count: u64) -> u64 {
     let h = hash(&buf);
     let mut b = [0u8; 8];
     b.copy_from_slice(&h[..8]);
-    u64::from_le_bytes(b) % index_count.max(1)
+    u64::from_le_bytes(b).checked_rem(index_count).unwrap_or(0)
 }
 
 /// `hash(seed + uint_to_bytes(uint8(round)) + uint_to_bytes(uint32(position // 256)))`
@@ -46,9 +46,9 @@ pub fn compute_shuffled_index<P: Preset>(index: u64, index_count: u64, seed: &Ro
         let pivot = pivot(seed, current_round, index_count);
         // > flip = (pivot + index_count - index) % index_count   (pivot < index_count, index < index_count)
         let flip = pivot
-            .checked_add(index_count - index)
-            .ok_or(Error::Arithmetic("compute_shuffled_index"))?
-            % index_count;
+            .checked_add(index_count.saturating_sub(index))
+            .and_then(|x| x.checked_rem(index_count))
+            .ok_or(Error::Arithmetic("compute_shuffled_index"))?;
         let position = index.max(flip);
         let src = source(seed, current_round, (position / 256) as u32);
         if bit(&src, position) {

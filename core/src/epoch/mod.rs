@@ -15,6 +15,9 @@ pub mod process_slashings;
 pub mod process_slashings_reset;
 pub mod process_sync_committee_updates;
 
+#[cfg(test)]
+mod tests;
+
 pub use process_effective_balance_updates::process_effective_balance_updates;
 pub use process_eth1_data_reset::process_eth1_data_reset;
 pub use process_historical_summaries_update::process_historical_summaries_update;

@@ -8,6 +8,7 @@ use crate::helpers::accessors::{
     get_previous_epoch, get_total_active_balance, get_total_balance, validator,
 };
 use crate::helpers::math::{add, div, mul, sub};
+use crate::helpers::misc::has_flag;
 use crate::helpers::mutators::{decrease_balance, increase_balance};
 use crate::helpers::predicates::is_active_validator;
 use crate::preset::consts::{
@@ -15,13 +16,7 @@ use crate::preset::consts::{
     WEIGHT_DENOMINATOR,
 };
 use crate::preset::Preset;
-use crate::types::{BeaconState, Epoch, Gwei, ParticipationFlags, ValidatorIndex};
-
-/// altair § has_flag
-pub fn has_flag(flags: ParticipationFlags, flag_index: usize) -> bool {
-    let flag = 1u8.checked_shl(flag_index as u32).unwrap_or(0);
-    flag != 0 && flags & flag == flag
-}
+use crate::types::{BeaconState, Epoch, Gwei, ValidatorIndex};
 
 /// phase0 § get_finality_delay
 pub fn get_finality_delay<P: Preset>(state: &BeaconState<P>) -> Result<u64> {

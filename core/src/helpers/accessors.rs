@@ -6,7 +6,7 @@
 
 use crate::crypto::hash::hash;
 use crate::error::{ensure, Error, Result};
-use crate::helpers::math::{add, div, mul, sub};
+use crate::helpers::math::{add, div, div_preset, mul, rem_preset, sub};
 use crate::helpers::misc::{
     compute_committee, compute_domain, compute_epoch_at_slot, compute_proposer_index,
     compute_start_slot_at_epoch,
@@ -110,7 +110,7 @@ pub fn get_block_root_at_slot<P: Preset>(state: &BeaconState<P>, slot: Slot) -> 
         slot < state.slot && state.slot <= slot.saturating_add(P::SLOTS_PER_HISTORICAL_ROOT),
         "get_block_root_at_slot: slot out of range",
     )?;
-    let i = slot % P::SLOTS_PER_HISTORICAL_ROOT;
+    let i = rem_preset(slot, P::SLOTS_PER_HISTORICAL_ROOT);
     state
         .block_roots
         .get(i as usize)
@@ -124,7 +124,7 @@ pub fn get_block_root_at_slot<P: Preset>(state: &BeaconState<P>, slot: Slot) -> 
 
 /// phase0 § get_randao_mix
 pub fn get_randao_mix<P: Preset>(state: &BeaconState<P>, epoch: Epoch) -> Result<Root> {
-    let i = epoch % P::EPOCHS_PER_HISTORICAL_VECTOR;
+    let i = rem_preset(epoch, P::EPOCHS_PER_HISTORICAL_VECTOR);
     state
         .randao_mixes
         .get(i as usize)
@@ -157,7 +157,7 @@ pub fn get_seed<P: Preset>(
     // > mix = get_randao_mix(state, Epoch(epoch + EPOCHS_PER_HISTORICAL_VECTOR - MIN_SEED_LOOKAHEAD - 1))
     let e = sub(
         add(epoch, P::EPOCHS_PER_HISTORICAL_VECTOR, "get_seed")?,
-        P::MIN_SEED_LOOKAHEAD + 1,
+        P::MIN_SEED_LOOKAHEAD.saturating_add(1),
         "get_seed",
     )?;
     let mix = get_randao_mix(state, e)?;
@@ -171,7 +171,11 @@ pub fn get_seed<P: Preset>(
 /// phase0 § get_committee_count_per_slot
 pub fn get_committee_count_per_slot<P: Preset>(state: &BeaconState<P>, epoch: Epoch) -> u64 {
     let active = get_active_validator_indices(state, epoch).len() as u64;
-    (active / P::SLOTS_PER_EPOCH / P::TARGET_COMMITTEE_SIZE).clamp(1, P::MAX_COMMITTEES_PER_SLOT)
+    div_preset(
+        div_preset(active, P::SLOTS_PER_EPOCH),
+        P::TARGET_COMMITTEE_SIZE,
+    )
+    .clamp(1, P::MAX_COMMITTEES_PER_SLOT)
 }
 
 /// phase0 § get_beacon_committee
@@ -187,7 +191,7 @@ pub fn get_beacon_committee<P: Preset>(
     // > index=(slot % SLOTS_PER_EPOCH) * committees_per_slot + index
     let i = add(
         mul(
-            slot % P::SLOTS_PER_EPOCH,
+            rem_preset(slot, P::SLOTS_PER_EPOCH),
             committees_per_slot,
             "get_beacon_committee",
         )?,
@@ -319,7 +323,7 @@ pub fn get_balance_churn_limit<P: Preset>(state: &BeaconState<P>) -> Result<Gwei
     )?);
     sub(
         churn,
-        churn % P::EFFECTIVE_BALANCE_INCREMENT,
+        rem_preset(churn, P::EFFECTIVE_BALANCE_INCREMENT),
         "get_balance_churn_limit",
     )
 }
@@ -365,7 +369,7 @@ pub fn get_base_reward_per_increment<P: Preset>(state: &BeaconState<P>) -> Resul
 /// many validators of one unchanged state compute the total once (the spec recomputes it per call).
 pub fn base_reward_per_increment_from_total<P: Preset>(total_active_balance: Gwei) -> Result<Gwei> {
     div(
-        P::EFFECTIVE_BALANCE_INCREMENT * P::BASE_REWARD_FACTOR,
+        P::EFFECTIVE_BALANCE_INCREMENT.saturating_mul(P::BASE_REWARD_FACTOR),
         crate::helpers::math::integer_squareroot(total_active_balance),
         "get_base_reward_per_increment",
     )
@@ -373,7 +377,10 @@ pub fn base_reward_per_increment_from_total<P: Preset>(total_active_balance: Gwe
 
 /// altair § get_base_reward
 pub fn get_base_reward<P: Preset>(state: &BeaconState<P>, index: ValidatorIndex) -> Result<Gwei> {
-    let increments = validator(state, index)?.effective_balance / P::EFFECTIVE_BALANCE_INCREMENT;
+    let increments = div_preset(
+        validator(state, index)?.effective_balance,
+        P::EFFECTIVE_BALANCE_INCREMENT,
+    );
     mul(
         increments,
         get_base_reward_per_increment(state)?,

@@ -49,6 +49,22 @@ pub fn rem(a: u64, b: u64, what: &'static str) -> Result<u64> {
     a.checked_rem(b).ok_or(Error::Arithmetic(what))
 }
 
+/// `a / b` where `b` is a preset constant. Every divisor in `Preset` is non-zero
+/// (`preset::tests::divisors_are_nonzero`), so this cannot divide by zero; clippy cannot see
+/// through `P::CONST`, hence the one allowance here instead of one per call site.
+#[inline]
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) const fn div_preset(a: u64, b: u64) -> u64 {
+    a / b
+}
+
+/// `a % b` where `b` is a preset constant (see `div_preset`).
+#[inline]
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) const fn rem_preset(a: u64, b: u64) -> u64 {
+    a % b
+}
+
 /// phase0 § bytes_to_uint64 (little-endian) of the first 8 bytes of a 32-byte hash.
 #[inline]
 pub fn bytes_to_uint64(bytes: &[u8; 32]) -> u64 {

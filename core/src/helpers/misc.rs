@@ -4,17 +4,17 @@
 use crate::crypto::hash::{hash, hash_concat};
 use crate::crypto::shuffle::compute_shuffled_index;
 use crate::error::{Error, Result};
-use crate::helpers::math::{add, div, mul};
+use crate::helpers::math::{add, div, div_preset, mul};
 use crate::preset::Preset;
 use crate::types::{
-    BeaconState, Domain, DomainType, Epoch, ForkData, Root, SigningData, Slot, ValidatorIndex,
-    Version,
+    BeaconState, Domain, DomainType, Epoch, ForkData, ParticipationFlags, Root, SigningData, Slot,
+    ValidatorIndex, Version,
 };
 use tree_hash::TreeHash;
 
 /// phase0 § compute_epoch_at_slot
 pub fn compute_epoch_at_slot<P: Preset>(slot: Slot) -> Epoch {
-    slot / P::SLOTS_PER_EPOCH
+    div_preset(slot, P::SLOTS_PER_EPOCH)
 }
 
 /// phase0 § compute_start_slot_at_epoch
@@ -26,7 +26,7 @@ pub fn compute_start_slot_at_epoch<P: Preset>(epoch: Epoch) -> Result<Slot> {
 pub fn compute_activation_exit_epoch<P: Preset>(epoch: Epoch) -> Result<Epoch> {
     add(
         epoch,
-        1 + P::MAX_SEED_LOOKAHEAD,
+        P::MAX_SEED_LOOKAHEAD.saturating_add(1),
         "compute_activation_exit_epoch",
     )
 }
@@ -112,7 +112,7 @@ pub fn compute_proposer_index<P: Preset>(
     let total = indices.len() as u64;
     let mut i: u64 = 0;
     loop {
-        let shuffled = compute_shuffled_index::<P>(i % total, total, seed)?;
+        let shuffled = compute_shuffled_index::<P>(i.checked_rem(total).unwrap_or(0), total, seed)?;
         let candidate_index = *indices.get(shuffled as usize).ok_or(Error::OutOfRange {
             what: "compute_proposer_index indices",
             index: shuffled,
@@ -132,13 +132,26 @@ pub fn compute_proposer_index<P: Preset>(
             crate::helpers::accessors::validator(state, candidate_index)?.effective_balance;
         // > if effective_balance * MAX_RANDOM_VALUE >= MAX_EFFECTIVE_BALANCE_ELECTRA * random_value:
         // Both products fit in u128; effective_balance <= 2^64 and MAX_RANDOM_VALUE < 2^16.
-        if u128::from(effective_balance) * u128::from(MAX_RANDOM_VALUE)
-            >= u128::from(P::MAX_EFFECTIVE_BALANCE_ELECTRA) * u128::from(random_value)
+        if u128::from(effective_balance).saturating_mul(u128::from(MAX_RANDOM_VALUE))
+            >= u128::from(P::MAX_EFFECTIVE_BALANCE_ELECTRA).saturating_mul(u128::from(random_value))
         {
             return Ok(candidate_index);
         }
         i = add(i, 1, "compute_proposer_index")?;
     }
+}
+
+/// altair § add_flag
+pub fn add_flag(flags: ParticipationFlags, flag_index: usize) -> ParticipationFlags {
+    // > flag = ParticipationFlags(2**flag_index); return flags | flag
+    flags | 1u8.checked_shl(flag_index as u32).unwrap_or(0)
+}
+
+/// altair § has_flag
+pub fn has_flag(flags: ParticipationFlags, flag_index: usize) -> bool {
+    // > flag = ParticipationFlags(2**flag_index); return flags & flag == flag
+    let flag = 1u8.checked_shl(flag_index as u32).unwrap_or(0);
+    flag != 0 && flags & flag == flag
 }
 
 /// Re-exported for callers that think of it as a misc helper.

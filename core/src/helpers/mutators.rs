@@ -5,7 +5,7 @@ use crate::helpers::accessors::{
     balance, balance_mut, get_activation_exit_churn_limit, get_beacon_proposer_index,
     get_consolidation_churn_limit, get_current_epoch, validator, validator_mut,
 };
-use crate::helpers::math::{add, div, mul, sub};
+use crate::helpers::math::{add, div, div_preset, mul, rem_preset, sub};
 use crate::helpers::misc::compute_activation_exit_epoch;
 use crate::preset::consts::{
     COMPOUNDING_WITHDRAWAL_PREFIX, FAR_FUTURE_EPOCH, GENESIS_SLOT, PROPOSER_WEIGHT,
@@ -49,6 +49,23 @@ pub fn initiate_validator_exit<P: Preset>(
     state: &mut BeaconState<P>,
     index: ValidatorIndex,
 ) -> Result<()> {
+    // > Return if validator already initiated exit
+    if validator(state, index)?.exit_epoch != FAR_FUTURE_EPOCH {
+        return Ok(());
+    }
+    let churn = get_activation_exit_churn_limit(state)?;
+    initiate_validator_exit_with_churn_limit(state, index, churn)
+}
+
+/// electra § initiate_validator_exit, given `get_activation_exit_churn_limit(state)` already
+/// computed on this state: the spec recomputes it (O(n)) inside
+/// `compute_exit_epoch_and_update_churn`; loops that exit many validators without changing the
+/// current epoch's active balance (process_registry_updates) pass it once. Same result.
+pub fn initiate_validator_exit_with_churn_limit<P: Preset>(
+    state: &mut BeaconState<P>,
+    index: ValidatorIndex,
+    activation_exit_churn_limit: Gwei,
+) -> Result<()> {
     let v = validator(state, index)?;
     // > Return if validator already initiated exit
     if v.exit_epoch != FAR_FUTURE_EPOCH {
@@ -56,7 +73,8 @@ pub fn initiate_validator_exit<P: Preset>(
     }
     let effective_balance = v.effective_balance;
     // > exit_queue_epoch = compute_exit_epoch_and_update_churn(state, validator.effective_balance)
-    let exit_queue_epoch = compute_exit_epoch_and_update_churn(state, effective_balance)?;
+    let exit_queue_epoch =
+        exit_epoch_and_update_churn(state, effective_balance, activation_exit_churn_limit)?;
     let v = validator_mut(state, index)?;
     v.exit_epoch = exit_queue_epoch;
     v.withdrawable_epoch = add(
@@ -152,11 +170,21 @@ pub fn compute_exit_epoch_and_update_churn<P: Preset>(
     state: &mut BeaconState<P>,
     exit_balance: Gwei,
 ) -> Result<Epoch> {
+    let churn = get_activation_exit_churn_limit(state)?;
+    exit_epoch_and_update_churn(state, exit_balance, churn)
+}
+
+/// `compute_exit_epoch_and_update_churn` with `per_epoch_churn` already computed.
+fn exit_epoch_and_update_churn<P: Preset>(
+    state: &mut BeaconState<P>,
+    exit_balance: Gwei,
+    per_epoch_churn: Gwei,
+) -> Result<Epoch> {
     let (earliest, to_consume) = epoch_and_churn(
         state.earliest_exit_epoch,
         state.exit_balance_to_consume,
         compute_activation_exit_epoch::<P>(get_current_epoch(state))?,
-        get_activation_exit_churn_limit(state)?,
+        per_epoch_churn,
         exit_balance,
         "compute_exit_epoch_and_update_churn",
     )?;
@@ -199,7 +227,7 @@ pub fn slash_validator<P: Preset>(
         "slash_validator",
     )?);
     let effective_balance = v.effective_balance;
-    let slot = (epoch % P::EPOCHS_PER_SLASHINGS_VECTOR) as usize;
+    let slot = rem_preset(epoch, P::EPOCHS_PER_SLASHINGS_VECTOR) as usize;
     let s = state.slashings.get_mut(slot).ok_or(Error::OutOfRange {
         what: "slashings",
         index: slot as u64,
@@ -207,14 +235,15 @@ pub fn slash_validator<P: Preset>(
     })?;
     *s = add(*s, effective_balance, "slash_validator")?;
     // > slashing_penalty = validator.effective_balance // MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA
-    let slashing_penalty = effective_balance / P::MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA;
+    let slashing_penalty = div_preset(effective_balance, P::MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA);
     decrease_balance(state, slashed_index, slashing_penalty)?;
 
     // > Apply proposer and whistleblower rewards
     let proposer_index = get_beacon_proposer_index(state)?;
     let whistleblower_index = whistleblower_index.unwrap_or(proposer_index);
     // > whistleblower_reward = Gwei(validator.effective_balance // WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA)
-    let whistleblower_reward = effective_balance / P::WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA;
+    let whistleblower_reward =
+        div_preset(effective_balance, P::WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA);
     let proposer_reward =
         mul(whistleblower_reward, PROPOSER_WEIGHT, "slash_validator")? / WEIGHT_DENOMINATOR;
     increase_balance(state, proposer_index, proposer_reward)?;

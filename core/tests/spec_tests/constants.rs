@@ -147,6 +147,7 @@ fn ours<P: Preset>() -> Vec<(&'static str, String)> {
         ),
         // config
         ("GENESIS_FORK_VERSION", hex4(P::GENESIS_FORK_VERSION)),
+        ("CAPELLA_FORK_VERSION", hex4(P::CAPELLA_FORK_VERSION)),
         ("ELECTRA_FORK_VERSION", hex4(P::ELECTRA_FORK_VERSION)),
         (
             "MIN_VALIDATOR_WITHDRAWABILITY_DELAY",

@@ -45,6 +45,13 @@ const HANDLERS: [&str; 14] = [
 ];
 
 pub fn run(h: &mut Harness) {
+    for case in GENERATOR_EDITS {
+        h.note(format!(
+            "PARTIAL epoch_processing/effective_balance_updates {case}: pre_epoch -> pre/post_epoch \
+             checks not applied (the generator edits the state between pre_epoch and pre); \
+             post and post+later steps = post_epoch are checked"
+        ));
+    }
     for handler in HANDLERS {
         run_preset::<Minimal>(h, handler);
         run_preset::<Mainnet>(h, handler);

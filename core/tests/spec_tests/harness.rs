@@ -17,6 +17,7 @@ pub enum Outcome {
 /// A test case folder (`tests/<preset>/<fork>/<runner>/<handler>/<suite>/<case>`).
 pub struct Case<'a> {
     pub dir: PathBuf,
+    /// The case folder's name.
     pub name: String,
     reads: &'a Mutex<BTreeSet<PathBuf>>,
 }
@@ -31,11 +32,6 @@ impl Case<'_> {
     /// Whether `file` exists in the case folder (does not count as a read).
     pub fn exists(&self, file: &str) -> bool {
         self.dir.join(file).exists()
-    }
-
-    /// Path of a file in the case folder (does not count as a read).
-    pub fn path(&self, file: &str) -> PathBuf {
-        self.dir.join(file)
     }
 
     /// Raw bytes of a file, recorded as read.
@@ -234,6 +230,11 @@ impl Harness {
         }
     }
 
+    /// A line printed in the summary (e.g. a check deliberately not applied, with its reason).
+    pub fn note(&mut self, line: String) {
+        self.skipped.push(line);
+    }
+
     /// Read a vectors file that is not part of a case (presets, configs), recorded as read.
     pub fn read_file(&self, path: &Path) -> Result<String, String> {
         let s = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -290,7 +291,7 @@ impl Harness {
         // One line per failed case, per unread file and per handler with no cases.
         let failed = failures.len();
         debug_assert!(failed >= tf);
-        println!("\nspec tests: {tp} passed, {failed} failed, {ts} skipped");
+        println!("\nspec_tests: {tp} passed, {failed} failed, {ts} skipped");
         failed == 0 && !self.counts.is_empty()
     }
 }

@@ -16,6 +16,7 @@ mod bls;
 mod constants;
 mod epoch_processing;
 mod harness;
+mod operations;
 mod shuffling;
 mod ssz_static;
 mod state_diff;
@@ -71,6 +72,7 @@ fn main() {
     shuffling::run(&mut h);
     ssz_static::run(&mut h);
     epoch_processing::run(&mut h);
+    operations::run(&mut h);
     if !h.finish() {
         std::process::exit(1);
     }

@@ -1,0 +1,192 @@
+//! `maxeb transition`: read an Electra `BeaconState`, run `process_slots` for N slots, write the
+//! post-state, print its root and the time each phase took.
+//!
+//! Errors are returned, never panicked, and each names the file involved. Nothing is written
+//! before the transition has succeeded, and the write itself is atomic (temp file + rename), so
+//! a failed run leaves no output file.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::ValueEnum;
+use maxeb_core::io::{read_state, write_ssz, Format};
+use maxeb_core::slots::process_slots;
+use maxeb_core::types::BeaconState;
+use maxeb_core::{Mainnet, Minimal, Preset};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tree_hash::TreeHash;
+
+/// The consensus preset (with its paired chain config) the state is encoded for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PresetArg {
+    Mainnet,
+    Minimal,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Preset of the pre-state.
+    #[arg(long, value_enum)]
+    pub preset: PresetArg,
+    /// Pre-state file: Electra BeaconState, `.ssz` or `.ssz_snappy`.
+    #[arg(long, value_name = "FILE")]
+    pub pre: PathBuf,
+    /// Number of slots to advance (at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub slots: u64,
+    /// Post-state file: `.ssz` or `.ssz_snappy` (format by extension), written atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Where the pre-state comes from. One variant today; the embedded default scenario (when
+/// `--pre` becomes optional) is another variant handled in `load`.
+#[derive(Debug)]
+enum PreSource<'a> {
+    File(&'a Path),
+}
+
+impl Args {
+    fn pre_source(&self) -> PreSource<'_> {
+        PreSource::File(&self.pre)
+    }
+}
+
+/// Time spent in each phase.
+#[derive(Debug, Default)]
+struct Timings {
+    load: Duration,
+    transition: Duration,
+    root: Duration,
+    write: Duration,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    // Reject a bad output path before doing minutes of work at mainnet scale.
+    check_out_path(&args.out)?;
+    match args.preset {
+        PresetArg::Mainnet => run_preset::<Mainnet>(args),
+        PresetArg::Minimal => run_preset::<Minimal>(args),
+    }
+}
+
+fn run_preset<P: Preset>(args: &Args) -> Result<()> {
+    let source = args.pre_source();
+    let mut t = Timings::default();
+
+    let start = Instant::now();
+    let mut state = load::<P>(&source)?;
+    t.load = start.elapsed();
+
+    let from = state.slot;
+    let to = from.checked_add(args.slots).ok_or_else(|| {
+        anyhow!(
+            "{}: slot {from} + {} slots overflows uint64",
+            source_name(&source),
+            args.slots
+        )
+    })?;
+
+    let start = Instant::now();
+    process_slots(&mut state, to).with_context(|| {
+        format!(
+            "{}: process_slots from slot {from} to {to} failed",
+            source_name(&source)
+        )
+    })?;
+    t.transition = start.elapsed();
+
+    let start = Instant::now();
+    let root = state.tree_hash_root();
+    t.root = start.elapsed();
+
+    let start = Instant::now();
+    write_ssz(&args.out, &state)?;
+    t.write = start.elapsed();
+
+    // writeln! rather than println!: a closed stdout is an error, not a panic.
+    let mut out = std::io::stdout().lock();
+    let report = (|| {
+        writeln!(
+            out,
+            "pre: {} ({} preset, slot {from}, {} validators)",
+            source_name(&source),
+            P::NAME,
+            state.validators.len()
+        )?;
+        writeln!(out, "post: {} (slot {to})", args.out.display())?;
+        writeln!(out, "state_root: {root}")?;
+        writeln!(
+            out,
+            "time: load {} ms, transition {} ms, root {} ms, write {} ms",
+            ms(t.load),
+            ms(t.transition),
+            ms(t.root),
+            ms(t.write)
+        )?;
+        out.flush()
+    })();
+    report.context("cannot write the report to stdout")?;
+    Ok(())
+}
+
+fn load<P: Preset>(source: &PreSource<'_>) -> Result<BeaconState<P>> {
+    match source {
+        PreSource::File(path) => {
+            let state = read_state::<P>(path)?;
+            check_fork::<P>(path, &state)?;
+            Ok(state)
+        }
+    }
+}
+
+fn source_name(source: &PreSource<'_>) -> String {
+    match source {
+        PreSource::File(path) => path.display().to_string(),
+    }
+}
+
+/// A state of another fork can decode as Electra only by accident; its fork version says so.
+fn check_fork<P: Preset>(path: &Path, state: &BeaconState<P>) -> Result<()> {
+    let have = state.fork.current_version;
+    let want = P::ELECTRA_FORK_VERSION;
+    if have != want {
+        bail!(
+            "{}: fork.current_version is 0x{}, not Electra's 0x{} ({} preset)",
+            path.display(),
+            hex4(have),
+            hex4(want),
+            P::NAME
+        );
+    }
+    Ok(())
+}
+
+/// The output must have a known extension and an existing folder; the file itself may exist
+/// (it is replaced atomically).
+fn check_out_path(out: &Path) -> Result<()> {
+    Format::from_path(out)?;
+    if out.is_dir() {
+        bail!("{}: cannot write: is a directory", out.display());
+    }
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        bail!(
+            "{}: cannot write: folder {} does not exist",
+            out.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn hex4(v: [u8; 4]) -> String {
+    v.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1e3)
+}

@@ -1,0 +1,607 @@
+//! Malformed input never panics: truncated, random, bad-offset, over-long, wrong-preset and
+//! wrong-fork encodings of a `BeaconState`, bad snappy data and unknown extensions all return an
+//! `Err` (naming the file where a file is involved). Inputs are built from real vector states,
+//! found the way the spec-test runner finds them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use maxeb_core::io::{self, IoError};
+use maxeb_core::types::{
+    BeaconBlockHeader, BeaconState, Checkpoint, Eth1Data, Fork, PendingConsolidation, Root,
+    SyncCommittee,
+};
+use maxeb_core::{Mainnet, Minimal, Preset};
+use ssz::{Decode, Encode};
+use ssz_types::FixedVector;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use tree_hash::TreeHash;
+
+const MINIMAL_CASE: &str =
+    "tests/minimal/electra/epoch_processing/slashings/pyspec_tests/low_penalty/pre.ssz_snappy";
+const MAINNET_CASE: &str =
+    "tests/mainnet/electra/epoch_processing/slashings/pyspec_tests/low_penalty/pre.ssz_snappy";
+const OFFSET: usize = 4;
+
+// ---------------------------------------------------------------- inputs
+
+/// Same lookup as `tests/spec_tests/main.rs`: `$MAXEB_SPEC_TESTS`, else
+/// `../shared/consensus-spec-tests` beside the repository, else `.cache/consensus-spec-tests`.
+fn vectors_root() -> PathBuf {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    if let Ok(p) = std::env::var("MAXEB_SPEC_TESTS") {
+        let p = PathBuf::from(p);
+        assert!(
+            p.join("tests").is_dir(),
+            "MAXEB_SPEC_TESTS={} has no tests/ folder",
+            p.display()
+        );
+        return p;
+    }
+    let candidates = [
+        repo.join("../shared/consensus-spec-tests"),
+        repo.join(".cache/consensus-spec-tests"),
+    ];
+    for c in &candidates {
+        if c.join("tests").is_dir() {
+            return c.clone();
+        }
+    }
+    panic!(
+        "consensus-spec-tests not found (looked at {}); set MAXEB_SPEC_TESTS or run scripts/fetch-vectors",
+        candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
+    );
+}
+
+fn vector_path(case: &str) -> PathBuf {
+    let p = vectors_root().join(case);
+    assert!(p.is_file(), "vector file missing: {}", p.display());
+    p
+}
+
+/// The raw SSZ bytes of a vector state (decompressed), checked to decode as `P`.
+fn real_state<P: Preset>(case: &str) -> (PathBuf, Vec<u8>, BeaconState<P>) {
+    let path = vector_path(case);
+    let bytes = io::read_ssz_bytes(&path).unwrap();
+    let state = BeaconState::<P>::from_ssz_bytes(&bytes).unwrap();
+    (path, bytes, state)
+}
+
+/// A fresh scratch folder under the system temp dir, removed on drop.
+struct Scratch(PathBuf);
+impl Scratch {
+    fn new(tag: &str) -> Self {
+        let d = std::env::temp_dir().join(format!("maxeb-malformed-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Scratch(d)
+    }
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+}
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// xorshift64*: deterministic, seeded, no dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+// ---------------------------------------------------------------- the state's fixed part
+
+fn fixed<T: Decode>() -> usize {
+    if T::is_ssz_fixed_len() {
+        T::ssz_fixed_len()
+    } else {
+        OFFSET
+    }
+}
+
+/// Field sizes of the fixed part, in spec order; `None` marks an offset (variable-size field).
+fn layout<P: Preset>() -> Vec<(&'static str, Option<usize>)> {
+    type Roots<P> = FixedVector<Root, <P as Preset>::SlotsPerHistoricalRoot>;
+    vec![
+        ("genesis_time", Some(8)),
+        ("genesis_validators_root", Some(32)),
+        ("slot", Some(8)),
+        ("fork", Some(fixed::<Fork>())),
+        ("latest_block_header", Some(fixed::<BeaconBlockHeader>())),
+        ("block_roots", Some(fixed::<Roots<P>>())),
+        ("state_roots", Some(fixed::<Roots<P>>())),
+        ("historical_roots", None),
+        ("eth1_data", Some(fixed::<Eth1Data>())),
+        ("eth1_data_votes", None),
+        ("eth1_deposit_index", Some(8)),
+        ("validators", None),
+        ("balances", None),
+        (
+            "randao_mixes",
+            Some(fixed::<FixedVector<Root, P::EpochsPerHistoricalVector>>()),
+        ),
+        (
+            "slashings",
+            Some(fixed::<FixedVector<u64, P::EpochsPerSlashingsVector>>()),
+        ),
+        ("previous_epoch_participation", None),
+        ("current_epoch_participation", None),
+        ("justification_bits", Some(1)),
+        ("previous_justified_checkpoint", Some(fixed::<Checkpoint>())),
+        ("current_justified_checkpoint", Some(fixed::<Checkpoint>())),
+        ("finalized_checkpoint", Some(fixed::<Checkpoint>())),
+        ("inactivity_scores", None),
+        ("current_sync_committee", Some(fixed::<SyncCommittee<P>>())),
+        ("next_sync_committee", Some(fixed::<SyncCommittee<P>>())),
+        ("latest_execution_payload_header", None),
+        ("next_withdrawal_index", Some(8)),
+        ("next_withdrawal_validator_index", Some(8)),
+        ("historical_summaries", None),
+        ("deposit_requests_start_index", Some(8)),
+        ("deposit_balance_to_consume", Some(8)),
+        ("exit_balance_to_consume", Some(8)),
+        ("earliest_exit_epoch", Some(8)),
+        ("consolidation_balance_to_consume", Some(8)),
+        ("earliest_consolidation_epoch", Some(8)),
+        ("pending_deposits", None),
+        ("pending_partial_withdrawals", None),
+        ("pending_consolidations", None),
+    ]
+}
+
+/// Fixed-part length and the byte positions of the 12 offsets, by field name. Checked against
+/// the real encoding: the first offset equals the fixed-part length and offsets never decrease.
+struct Layout {
+    fixed_len: usize,
+    offsets: Vec<(&'static str, usize)>,
+}
+impl Layout {
+    fn of<P: Preset>(bytes: &[u8]) -> Self {
+        let mut pos = 0;
+        let mut offsets = Vec::new();
+        for (name, size) in layout::<P>() {
+            match size {
+                Some(n) => pos += n,
+                None => {
+                    offsets.push((name, pos));
+                    pos += OFFSET;
+                }
+            }
+        }
+        let l = Layout {
+            fixed_len: pos,
+            offsets,
+        };
+        assert_eq!(l.offsets.len(), 12);
+        assert_eq!(l.value(bytes, "historical_roots"), l.fixed_len);
+        let values: Vec<usize> = l.offsets.iter().map(|(n, _)| l.value(bytes, n)).collect();
+        assert!(values.windows(2).all(|w| w[0] <= w[1]), "{values:?}");
+        assert!(*values.last().unwrap() <= bytes.len());
+        l
+    }
+    fn pos(&self, field: &str) -> usize {
+        self.offsets.iter().find(|(n, _)| *n == field).unwrap().1
+    }
+    fn value(&self, bytes: &[u8], field: &str) -> usize {
+        let p = self.pos(field);
+        u32::from_le_bytes(bytes[p..p + OFFSET].try_into().unwrap()) as usize
+    }
+    fn set(&self, bytes: &mut [u8], field: &str, value: u32) {
+        let p = self.pos(field);
+        bytes[p..p + OFFSET].copy_from_slice(&value.to_le_bytes());
+    }
+}
+
+// ---------------------------------------------------------------- checks
+
+/// Decoding must return `Err`, and must not panic.
+fn assert_decode_err<P: Preset>(bytes: &[u8], what: &str) {
+    let r = catch_unwind(AssertUnwindSafe(|| BeaconState::<P>::from_ssz_bytes(bytes)));
+    match r {
+        Err(_) => panic!("{what}: decoding BeaconState<{}> panicked", P::NAME),
+        Ok(Ok(_)) => panic!("{what}: BeaconState<{}> decoded without error", P::NAME),
+        Ok(Err(_)) => {}
+    }
+}
+
+/// Reading the file must return an `Err` whose message names the file.
+fn assert_file_err<P: Preset>(path: &Path, what: &str) -> IoError {
+    let r = catch_unwind(AssertUnwindSafe(|| io::read_state::<P>(path)));
+    let e = match r {
+        Err(_) => panic!("{what}: read_state panicked on {}", path.display()),
+        Ok(Ok(_)) => panic!("{what}: read_state accepted {}", path.display()),
+        Ok(Err(e)) => e,
+    };
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&path.display().to_string()),
+        "{what}: error does not name the file: {msg}"
+    );
+    assert!(!msg.contains('\n'), "{what}: error is not one line: {msg}");
+    e
+}
+
+// ---------------------------------------------------------------- tests
+
+fn truncations<P: Preset>(case: &str, exhaustive: bool) {
+    let (_, bytes, state) = real_state::<P>(case);
+    // With the last lists empty, every strict prefix leaves an offset past the end; with elements
+    // there, cutting whole elements off the last list would be a valid, shorter state.
+    assert!(
+        state.pending_consolidations.is_empty() && state.pending_partial_withdrawals.is_empty()
+    );
+    let l = Layout::of::<P>(&bytes);
+    let v = l.value(&bytes, "validators");
+    let b = l.value(&bytes, "balances");
+    assert!(b > v + 2 * 121, "need validators to cut mid-list");
+    let named = [
+        ("empty", 0),
+        ("one byte", 1),
+        ("fixed part - 1", l.fixed_len - 1),
+        ("fixed part", l.fixed_len),
+        ("fixed part + 1", l.fixed_len + 1),
+        ("mid validators list", v + (b - v) / 2 + 7),
+        ("last byte missing", bytes.len() - 1),
+    ];
+    for (what, len) in named {
+        assert_decode_err::<P>(&bytes[..len], what);
+    }
+    if exhaustive {
+        for len in 0..bytes.len() {
+            assert_decode_err::<P>(&bytes[..len], &format!("prefix of {len} bytes"));
+        }
+    }
+    // And through a file, both formats.
+    let dir = Scratch::new(&format!("trunc-{}", P::NAME));
+    for (what, len) in named {
+        let cut = &bytes[..len];
+        let p = dir.file("cut.ssz", cut);
+        assert_file_err::<P>(&p, what);
+        let p = dir.file("cut.ssz_snappy", &io::snappy_compress(&p, cut).unwrap());
+        assert_file_err::<P>(&p, what);
+    }
+}
+
+#[test]
+fn truncated_minimal() {
+    truncations::<Minimal>(MINIMAL_CASE, true);
+}
+
+#[test]
+fn truncated_mainnet() {
+    truncations::<Mainnet>(MAINNET_CASE, false);
+}
+
+#[test]
+fn random_bytes() {
+    let (_, minimal, _) = real_state::<Minimal>(MINIMAL_CASE);
+    let (_, mainnet, _) = real_state::<Mainnet>(MAINNET_CASE);
+    let mut rng = Rng(0x6d61_7865_6272_6e64);
+    let dir = Scratch::new("random");
+    for len in [0, 1, 3, 4, 100, 4096, minimal.len(), mainnet.len()] {
+        let bytes = rng.bytes(len);
+        assert_decode_err::<Minimal>(&bytes, &format!("{len} random bytes"));
+        assert_decode_err::<Mainnet>(&bytes, &format!("{len} random bytes"));
+        let p = dir.file("random.ssz", &bytes);
+        assert_file_err::<Minimal>(&p, "random bytes");
+        let p = dir.file("random.ssz_snappy", &bytes);
+        assert_file_err::<Mainnet>(&p, "random bytes as snappy");
+    }
+    // Random bytes behind a valid first offset get past the first check.
+    let l = Layout::of::<Minimal>(&minimal);
+    for _ in 0..200 {
+        let len = l.fixed_len + rng.below(4 * l.fixed_len);
+        let mut bytes = rng.bytes(len);
+        l.set(&mut bytes, "historical_roots", l.fixed_len as u32);
+        assert_decode_err::<Minimal>(&bytes, "random bytes, valid first offset");
+    }
+}
+
+fn bad_offsets<P: Preset>(case: &str) {
+    let (_, bytes, _) = real_state::<P>(case);
+    let l = Layout::of::<P>(&bytes);
+    let len = bytes.len() as u32;
+    let fixed = l.fixed_len as u32;
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut with = |what: String, edits: &[(&str, u32)]| {
+        let mut b = bytes.clone();
+        for (field, v) in edits {
+            l.set(&mut b, field, *v);
+        }
+        cases.push((what, b));
+    };
+    for (field, _) in &l.offsets {
+        with(format!("{field} offset past the end"), &[(field, len + 1)]);
+        with(format!("{field} offset u32::MAX"), &[(field, u32::MAX)]);
+        with(
+            format!("{field} offset into the fixed part"),
+            &[(field, fixed - 1)],
+        );
+    }
+    with(
+        "first offset beyond the fixed part".into(),
+        &[("historical_roots", fixed + 4)],
+    );
+    with("first offset zero".into(), &[("historical_roots", 0)]);
+    // Decreasing: each offset set below its predecessor (the predecessors here are all > fixed).
+    let v = l.value(&bytes, "validators");
+    let b = l.value(&bytes, "balances");
+    with(
+        "balances before validators".into(),
+        &[("balances", v as u32 - 1)],
+    );
+    with(
+        "validators and balances offsets swapped".into(),
+        &[("validators", b as u32), ("balances", v as u32)],
+    );
+    let h = l.value(&bytes, "latest_execution_payload_header");
+    with(
+        "header offset before inactivity_scores".into(),
+        &[
+            ("inactivity_scores", h as u32),
+            ("latest_execution_payload_header", h as u32 - 8),
+        ],
+    );
+    // Validators list length not a multiple of 121: move the balances offset by one byte.
+    with(
+        "validators list not whole elements".into(),
+        &[("balances", b as u32 + 1)],
+    );
+    for (what, b) in &cases {
+        assert_ne!(b, &bytes, "{what}: edit changed nothing");
+        assert_decode_err::<P>(b, what);
+    }
+    let dir = Scratch::new(&format!("offsets-{}", P::NAME));
+    let p = dir.file("bad_offset.ssz", &cases[0].1);
+    assert_file_err::<P>(&p, &cases[0].0);
+}
+
+#[test]
+fn bad_offsets_minimal() {
+    bad_offsets::<Minimal>(MINIMAL_CASE);
+}
+
+#[test]
+fn bad_offsets_mainnet() {
+    bad_offsets::<Mainnet>(MAINNET_CASE);
+}
+
+/// Appending `n` pending consolidations to a state whose last list is empty: the limit itself
+/// decodes, one more does not.
+fn over_long_consolidations<P: Preset>(case: &str) {
+    let (_, bytes, state) = real_state::<P>(case);
+    assert!(state.pending_consolidations.is_empty());
+    let limit = P::PENDING_CONSOLIDATIONS_LIMIT as usize;
+    let one = PendingConsolidation {
+        source_index: 1,
+        target_index: 2,
+    }
+    .as_ssz_bytes();
+    let with_n = |n: usize| {
+        let mut b = bytes.clone();
+        for _ in 0..n {
+            b.extend_from_slice(&one);
+        }
+        b
+    };
+    let at_limit = BeaconState::<P>::from_ssz_bytes(&with_n(limit))
+        .expect("a list exactly at its limit must decode");
+    assert_eq!(at_limit.pending_consolidations.len(), limit);
+    let over = with_n(limit + 1);
+    assert_decode_err::<P>(&over, &format!("{} pending consolidations", limit + 1));
+    let dir = Scratch::new(&format!("overlong-{}", P::NAME));
+    let p = dir.file("over.ssz", &over);
+    assert_file_err::<P>(&p, "over-long list");
+}
+
+#[test]
+fn over_long_list_minimal() {
+    // 65 pending consolidations > PENDING_CONSOLIDATIONS_LIMIT = 64.
+    assert_eq!(Minimal::PENDING_CONSOLIDATIONS_LIMIT, 64);
+    over_long_consolidations::<Minimal>(MINIMAL_CASE);
+}
+
+#[test]
+fn over_long_list_mainnet() {
+    over_long_consolidations::<Mainnet>(MAINNET_CASE);
+}
+
+#[test]
+fn wrong_preset() {
+    let min = vector_path(MINIMAL_CASE);
+    let main = vector_path(MAINNET_CASE);
+    // Control: each reads under its own preset.
+    io::read_state::<Minimal>(&min).unwrap();
+    io::read_state::<Mainnet>(&main).unwrap();
+    let e = assert_file_err::<Mainnet>(&min, "minimal state read as mainnet");
+    assert!(matches!(e, IoError::Ssz { .. }), "{e}");
+    let e = assert_file_err::<Minimal>(&main, "mainnet state read as minimal");
+    assert!(matches!(e, IoError::Ssz { .. }), "{e}");
+}
+
+#[test]
+fn bad_snappy() {
+    let (path, bytes, _) = real_state::<Minimal>(MINIMAL_CASE);
+    let compressed = std::fs::read(&path).unwrap();
+    let dir = Scratch::new("snappy");
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", vec![]),
+        ("raw SSZ in a .ssz_snappy file", bytes.clone()),
+        (
+            "compressed data cut in half",
+            compressed[..compressed.len() / 2].to_vec(),
+        ),
+        (
+            "compressed data minus last byte",
+            compressed[..compressed.len() - 1].to_vec(),
+        ),
+        // Declared length 0xffffffffff: over the accepted maximum.
+        (
+            "huge declared length",
+            vec![0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00],
+        ),
+        // Framed stream identifier, then a chunk with a bad checksum.
+        (
+            "framed stream, bad chunk",
+            [
+                b"\xff\x06\x00\x00sNaPpY".as_slice(),
+                &[0x01, 0x08, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4],
+            ]
+            .concat(),
+        ),
+    ];
+    let mut declared_longer = compressed.clone();
+    declared_longer[0] ^= 0x01; // varint length off by one
+    cases.push(("declared length wrong", declared_longer));
+    for (what, data) in &cases {
+        let p = dir.file("bad.ssz_snappy", data);
+        let e = assert_file_err::<Minimal>(&p, what);
+        assert!(
+            matches!(e, IoError::Snappy { .. } | IoError::Ssz { .. }),
+            "{what}: {e}"
+        );
+    }
+    // The intact file reads back.
+    let p = dir.file("good.ssz_snappy", &compressed);
+    io::read_state::<Minimal>(&p).unwrap();
+}
+
+#[test]
+fn unknown_extension() {
+    let (_, bytes, _) = real_state::<Minimal>(MINIMAL_CASE);
+    let dir = Scratch::new("ext");
+    for name in [
+        "state.bin",
+        "state",
+        "state.SSZ",
+        "state.ssz.gz",
+        "state.snappy",
+    ] {
+        let p = dir.file(name, &bytes);
+        let e = assert_file_err::<Minimal>(&p, name);
+        assert!(matches!(e, IoError::Extension { .. }), "{name}: {e}");
+        // Writing refuses it too, and creates nothing.
+        let out = dir.0.join(format!("out-{name}"));
+        let state = BeaconState::<Minimal>::from_ssz_bytes(&bytes).unwrap();
+        let e = io::write_ssz(&out, &state).unwrap_err();
+        assert!(e.to_string().contains(&out.display().to_string()), "{e}");
+        assert!(!out.exists());
+    }
+    // A missing file is an error naming it, not a panic.
+    let missing = dir.0.join("missing.ssz");
+    let e = assert_file_err::<Minimal>(&missing, "missing file");
+    assert!(matches!(e, IoError::Read { .. }), "{e}");
+}
+
+#[test]
+fn wrong_fork_shape() {
+    // A Deneb-shaped state: an Electra state without the Electra-only tail of the fixed part
+    // (6 uint64 + 3 list offsets after historical_summaries), offsets shifted to match. Its
+    // first offset is then Deneb's fixed-part length, not Electra's.
+    let (_, bytes, state) = real_state::<Minimal>(MINIMAL_CASE);
+    assert!(state.pending_deposits.is_empty() && state.pending_consolidations.is_empty());
+    let l = Layout::of::<Minimal>(&bytes);
+    let cut_at = l.pos("historical_summaries") + OFFSET;
+    let tail_fixed = 6 * 8 + 3 * OFFSET;
+    let mut deneb_like = bytes[..cut_at].to_vec();
+    deneb_like.extend_from_slice(&bytes[cut_at + tail_fixed..]);
+    for (field, _) in l
+        .offsets
+        .iter()
+        .take_while(|(n, _)| !n.starts_with("pending_"))
+    {
+        let v = l.value(&bytes, field) - tail_fixed;
+        l.set(&mut deneb_like, field, v as u32);
+    }
+    assert_eq!(deneb_like.len(), bytes.len() - tail_fixed);
+    assert_decode_err::<Minimal>(&deneb_like, "Deneb-shaped state");
+    let dir = Scratch::new("fork");
+    let p = dir.file("deneb.ssz", &deneb_like);
+    assert_file_err::<Minimal>(&p, "Deneb-shaped state");
+}
+
+/// Seeded byte flips and truncations of real states: decoding may succeed or fail but never
+/// panics; what decodes re-encodes to the same bytes (SSZ is canonical) and hashes.
+fn mutate<P: Preset>(case: &str, iterations: usize, seed: u64) {
+    let (path, bytes, _) = real_state::<P>(case);
+    let compressed = std::fs::read(&path).unwrap();
+    let l = Layout::of::<P>(&bytes);
+    let mut rng = Rng(seed);
+    let mut decoded = 0usize;
+    for i in 0..iterations {
+        let mut b = bytes.clone();
+        let flips = 1 + rng.below(4);
+        for _ in 0..flips {
+            // Half the flips hit an offset, where the decoder's bounds logic is.
+            let pos = if rng.below(2) == 0 {
+                l.offsets[rng.below(l.offsets.len())].1 + rng.below(OFFSET)
+            } else {
+                rng.below(b.len())
+            };
+            b[pos] ^= 1 << rng.below(8);
+        }
+        if rng.below(4) == 0 {
+            let keep = rng.below(b.len());
+            b.truncate(keep);
+        }
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            BeaconState::<P>::from_ssz_bytes(&b).map(|s| (s.as_ssz_bytes(), s.tree_hash_root()))
+        }));
+        match r {
+            Err(_) => panic!("iteration {i} (seed {seed:#x}): decode panicked"),
+            Ok(Ok((re, _root))) => {
+                decoded += 1;
+                assert_eq!(re, b, "iteration {i}: decoded state re-encodes differently");
+            }
+            Ok(Err(_)) => {}
+        }
+        // And the snappy layer: flip a byte of the compressed file.
+        if i % 4 == 0 {
+            let mut c = compressed.clone();
+            let pos = rng.below(c.len());
+            c[pos] ^= 1 << rng.below(8);
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                io::snappy_decompress(&path, &c)
+                    .map(|d| BeaconState::<P>::from_ssz_bytes(&d).is_ok())
+            }));
+            assert!(r.is_ok(), "iteration {i}: snappy mutation panicked");
+        }
+    }
+    // Flips in data bytes (not offsets) often leave a valid state: the loop did reach the
+    // success path, not only the first bounds check.
+    assert!(
+        decoded > 0,
+        "no mutation decoded; the loop exercised only rejections"
+    );
+}
+
+#[test]
+fn mutation_loop_minimal() {
+    mutate::<Minimal>(MINIMAL_CASE, 4000, 0x5eed_0001);
+}
+
+#[test]
+fn mutation_loop_mainnet() {
+    mutate::<Mainnet>(MAINNET_CASE, 300, 0x5eed_0002);
+}
