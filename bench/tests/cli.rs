@@ -21,26 +21,10 @@ use tree_hash::TreeHash;
 /// one more slot crosses the epoch boundary.
 const CASE: &str = "tests/minimal/electra/epoch_processing/slashings/pyspec_tests/low_penalty";
 
-/// Same lookup as the spec-test runner.
+/// The vectors root (`maxeb_core::vectors::spec_tests_root`); absent vectors fail the test.
 fn vectors_root() -> PathBuf {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    if let Ok(p) = std::env::var("MAXEB_SPEC_TESTS") {
-        return PathBuf::from(p);
-    }
-    let candidates = [
-        repo.join("../shared/consensus-spec-tests"),
-        repo.join(".cache/consensus-spec-tests"),
-    ];
-    candidates
-        .iter()
-        .find(|c| c.join("tests").is_dir())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "consensus-spec-tests not found (looked at {:?}); set MAXEB_SPEC_TESTS or run scripts/fetch-vectors",
-                candidates
-            )
-        })
+    maxeb_core::vectors::spec_tests_root(&repo).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn vector(name: &str) -> PathBuf {

@@ -13,5 +13,6 @@ pub mod operations;
 pub mod preset;
 pub mod slots;
 pub mod types;
+pub mod vectors;
 
 pub use preset::{Mainnet, Minimal, Preset};

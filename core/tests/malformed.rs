@@ -30,32 +30,10 @@ const OFFSET: usize = 4;
 
 // ---------------------------------------------------------------- inputs
 
-/// Same lookup as `tests/spec_tests/main.rs`: `$MAXEB_SPEC_TESTS`, else
-/// `../shared/consensus-spec-tests` beside the repository, else `.cache/consensus-spec-tests`.
+/// The vectors root (`maxeb_core::vectors::spec_tests_root`); absent vectors fail the test.
 fn vectors_root() -> PathBuf {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    if let Ok(p) = std::env::var("MAXEB_SPEC_TESTS") {
-        let p = PathBuf::from(p);
-        assert!(
-            p.join("tests").is_dir(),
-            "MAXEB_SPEC_TESTS={} has no tests/ folder",
-            p.display()
-        );
-        return p;
-    }
-    let candidates = [
-        repo.join("../shared/consensus-spec-tests"),
-        repo.join(".cache/consensus-spec-tests"),
-    ];
-    for c in &candidates {
-        if c.join("tests").is_dir() {
-            return c.clone();
-        }
-    }
-    panic!(
-        "consensus-spec-tests not found (looked at {}); set MAXEB_SPEC_TESTS or run scripts/fetch-vectors",
-        candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
-    );
+    maxeb_core::vectors::spec_tests_root(&repo).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn vector_path(case: &str) -> PathBuf {

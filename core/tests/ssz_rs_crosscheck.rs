@@ -294,12 +294,8 @@ fn default_state_roots_agree_with_ssz_rs() {
 /// Every mainnet-preset state in the vectors' electra epoch_processing folder (where present).
 #[test]
 fn mainnet_vector_states_agree_with_ssz_rs() {
-    let root = std::env::var("MAXEB_SPEC_TESTS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/consensus-spec-tests")
-        });
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = maxeb_core::vectors::spec_tests_root(&repo).unwrap_or_else(|e| panic!("{e}"));
     let dir =
         root.join("tests/mainnet/electra/epoch_processing/effective_balance_updates/pyspec_tests");
     let mut n = 0;

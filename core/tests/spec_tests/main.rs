@@ -24,34 +24,9 @@ mod state_diff;
 use harness::Harness;
 use std::path::PathBuf;
 
-/// Where the vectors are: `$MAXEB_SPEC_TESTS`, else `../shared/consensus-spec-tests`, else the
-/// fetch script's cache.
+/// Where the vectors are (see `maxeb_core::vectors::spec_tests_root`).
 fn vectors_root() -> Result<PathBuf, String> {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    if let Ok(p) = std::env::var("MAXEB_SPEC_TESTS") {
-        let p = PathBuf::from(p);
-        return if p.join("tests").is_dir() {
-            Ok(p)
-        } else {
-            Err(format!(
-                "MAXEB_SPEC_TESTS={} has no tests/ folder",
-                p.display()
-            ))
-        };
-    }
-    let candidates = [
-        repo.join("../shared/consensus-spec-tests"),
-        repo.join(".cache/consensus-spec-tests"),
-    ];
-    for c in &candidates {
-        if c.join("tests").is_dir() {
-            return Ok(c.clone());
-        }
-    }
-    Err(format!(
-        "consensus-spec-tests not found (looked at {}); set MAXEB_SPEC_TESTS or run scripts/fetch-vectors",
-        candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
-    ))
+    maxeb_core::vectors::spec_tests_root(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
 }
 
 fn main() {
