@@ -1,5 +1,6 @@
-//! `maxeb transition`: read an Electra `BeaconState`, run `process_slots` for N slots, write the
-//! post-state, print its root and the time each phase took.
+//! `maxeb transition`: read an Electra `BeaconState` (or build a scenario's in memory; by default
+//! the embedded `tiny`), run `process_slots` for N slots, write the post-state, print its root and
+//! the time each phase took.
 //!
 //! Errors are returned, never panicked, and each names the file involved. Nothing is written
 //! before the transition has succeeded, and the write itself is atomic (temp file + rename), so
@@ -11,6 +12,7 @@ use maxeb_core::io::{read_state, write_ssz, Format};
 use maxeb_core::slots::process_slots;
 use maxeb_core::types::BeaconState;
 use maxeb_core::{Mainnet, Minimal, Preset};
+use maxeb_fixtures::{generate_state, keys, GenOptions, PresetName, ScenarioSource};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -23,32 +25,43 @@ pub enum PresetArg {
     Minimal,
 }
 
+/// With no `--pre` and no `--scenario`, the embedded `tiny` scenario is built in memory (about
+/// 0.2 s), so the command runs on a fresh checkout with no files.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Preset of the pre-state.
+    /// Preset of the pre-state (required with --pre; a scenario names its own).
     #[arg(long, value_enum)]
-    pub preset: PresetArg,
+    pub preset: Option<PresetArg>,
     /// Pre-state file: Electra BeaconState, `.ssz` or `.ssz_snappy`.
-    #[arg(long, value_name = "FILE")]
-    pub pre: PathBuf,
-    /// Number of slots to advance (at least 1).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "FILE", requires_all = ["preset", "out"], conflicts_with = "scenario")]
+    pub pre: Option<PathBuf>,
+    /// Build this scenario's state in memory instead (a name under fixtures/scenarios/ or a YAML
+    /// path); default `tiny`, embedded in the binary.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Number of slots to advance (at least 1); the default crosses one epoch boundary.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
     pub slots: u64,
     /// Post-state file: `.ssz` or `.ssz_snappy` (format by extension), written atomically.
+    /// Required with --pre; optional with a scenario (not written when absent).
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
 }
 
-/// Where the pre-state comes from. One variant today; the embedded default scenario (when
-/// `--pre` becomes optional) is another variant handled in `load`.
+/// Where the pre-state comes from.
 #[derive(Debug)]
 enum PreSource<'a> {
     File(&'a Path),
+    Scenario(ScenarioSource),
 }
 
 impl Args {
     fn pre_source(&self) -> PreSource<'_> {
-        PreSource::File(&self.pre)
+        match (&self.pre, &self.scenario) {
+            (Some(p), _) => PreSource::File(p),
+            (None, Some(name)) => PreSource::Scenario(ScenarioSource::parse(name)),
+            (None, None) => PreSource::Scenario(ScenarioSource::Builtin("tiny".into())),
+        }
     }
 }
 
@@ -63,8 +76,28 @@ struct Timings {
 
 pub fn run(args: &Args) -> Result<()> {
     // Reject a bad output path before doing minutes of work at mainnet scale.
-    check_out_path(&args.out)?;
-    match args.preset {
+    if let Some(out) = &args.out {
+        check_out_path(out)?;
+    }
+    let preset = match args.pre_source() {
+        // clap enforces --preset with --pre.
+        PreSource::File(_) => args.preset.unwrap_or(PresetArg::Mainnet),
+        PreSource::Scenario(source) => {
+            let scenario = source.load()?;
+            let named = match scenario.preset {
+                PresetName::Mainnet => PresetArg::Mainnet,
+                PresetName::Minimal => PresetArg::Minimal,
+            };
+            if let Some(p) = args.preset.filter(|p| *p != named) {
+                bail!(
+                    "{}: scenario is for the {named:?} preset, not {p:?}",
+                    source.label()
+                );
+            }
+            named
+        }
+    };
+    match preset {
         PresetArg::Mainnet => run_preset::<Mainnet>(args),
         PresetArg::Minimal => run_preset::<Minimal>(args),
     }
@@ -101,7 +134,9 @@ fn run_preset<P: Preset>(args: &Args) -> Result<()> {
     t.root = start.elapsed();
 
     let start = Instant::now();
-    write_ssz(&args.out, &state)?;
+    if let Some(out) = &args.out {
+        write_ssz(out, &state)?;
+    }
     t.write = start.elapsed();
 
     // writeln! rather than println!: a closed stdout is an error, not a panic.
@@ -114,7 +149,10 @@ fn run_preset<P: Preset>(args: &Args) -> Result<()> {
             P::NAME,
             state.validators.len()
         )?;
-        writeln!(out, "post: {} (slot {to})", args.out.display())?;
+        match &args.out {
+            Some(path) => writeln!(out, "post: {} (slot {to})", path.display())?,
+            None => writeln!(out, "post: slot {to} (not written: no --out)")?,
+        }
         writeln!(out, "state_root: {root}")?;
         writeln!(
             out,
@@ -137,12 +175,22 @@ fn load<P: Preset>(source: &PreSource<'_>) -> Result<BeaconState<P>> {
             check_fork::<P>(path, &state)?;
             Ok(state)
         }
+        PreSource::Scenario(scenario) => {
+            // A mainnet-sized scenario derives ~2M keys once, then reads them from the cache.
+            let opts = GenOptions {
+                key_cache: Some(keys::default_cache_dir()),
+            };
+            let (state, _) = generate_state::<P>(&scenario.load()?, &opts)
+                .with_context(|| format!("{}: generating the state", scenario.label()))?;
+            Ok(state)
+        }
     }
 }
 
 fn source_name(source: &PreSource<'_>) -> String {
     match source {
         PreSource::File(path) => path.display().to_string(),
+        PreSource::Scenario(scenario) => scenario.label(),
     }
 }
 

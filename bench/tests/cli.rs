@@ -384,3 +384,51 @@ fn success_one_slot_across_the_epoch_boundary() {
         vec!["post.ssz".to_string(), "post.ssz_snappy".to_string()]
     );
 }
+
+/// The README's main command: no arguments builds the embedded `tiny` scenario and crosses an
+/// epoch boundary; the same run twice gives the same root, and `--out` writes a state whose
+/// root is the printed one.
+#[test]
+fn default_scenario_runs_and_is_deterministic() {
+    let a = maxeb(&["transition"]);
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&a.stdout);
+    assert!(stdout.contains("tiny"), "{stdout}");
+    let root = printed_root(&a);
+
+    let d = Scratch::new("default");
+    let out = d.path("post.ssz_snappy");
+    let b = maxeb(&[
+        "transition",
+        "--scenario",
+        "tiny",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    assert_eq!(
+        printed_root(&b),
+        root,
+        "same scenario, same slots, different root"
+    );
+    let post: maxeb_core::types::BeaconState<maxeb_core::Mainnet> =
+        maxeb_core::io::read_state(&out).unwrap();
+    assert_eq!(
+        format!("{}", tree_hash::TreeHash::tree_hash_root(&post)),
+        root
+    );
+
+    // A scenario names its preset; asking for another is a clean error.
+    let c = maxeb(&["transition", "--preset", "minimal"]);
+    assert_clean_failure(&c, "tiny", None, "preset mismatch");
+}
