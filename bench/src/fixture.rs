@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<()> {
 
 fn load(path: &std::path::Path, epoch: bool) -> Result<()> {
     let t = Instant::now();
-    let mut state = maxeb_fixtures::load::read_state_lean::<maxeb_core::Mainnet>(path)?;
+    let mut state = maxeb_core::io::read_state::<maxeb_core::Mainnet>(path)?;
     println!(
         "  loaded {} ({} validators) in {:.3} s",
         path.display(),

@@ -11,6 +11,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+mod lean;
+
 /// Largest decompressed size accepted (a 2M-validator mainnet state is ~300 MB).
 pub const MAX_DECOMPRESSED_LEN: usize = 4 << 30;
 
@@ -125,9 +127,13 @@ pub fn read_ssz<T: Decode>(path: &Path, what: &str) -> Result<T, IoError> {
     decode_ssz(path, what, &bytes)
 }
 
-/// Read an Electra `BeaconState` of preset `P`.
+/// Read an Electra `BeaconState` of preset `P`. A raw `.ssz` file is decoded without holding the
+/// whole file in memory beside the state (see `lean`); `.ssz_snappy` is decompressed first.
 pub fn read_state<P: Preset>(path: &Path) -> Result<BeaconState<P>, IoError> {
-    read_ssz(path, &format!("Electra BeaconState ({} preset)", P::NAME))
+    match Format::from_path(path)? {
+        Format::Ssz => lean::read_state_ssz(path),
+        Format::SszSnappy => read_ssz(path, &format!("Electra BeaconState ({} preset)", P::NAME)),
+    }
 }
 
 /// Write `bytes` to `path` atomically: a temporary file beside it, fsync, then rename.
