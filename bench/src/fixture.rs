@@ -103,13 +103,21 @@ fn load(path: &std::path::Path, epoch: bool) -> Result<()> {
         t.elapsed().as_secs_f64()
     );
     if epoch {
+        // Step by step (the same calls process_epoch makes, in its order), each timed.
         let t = Instant::now();
-        maxeb_core::epoch::process_epoch(&mut state)
-            .with_context(|| format!("process_epoch on {}", path.display()))?;
+        let mut steps = Vec::new();
+        for (name, step) in maxeb_core::epoch::epoch_steps::<maxeb_core::Mainnet>() {
+            let s = Instant::now();
+            step(&mut state).with_context(|| format!("{name} on {}", path.display()))?;
+            steps.push((name, s.elapsed()));
+        }
         println!(
             "  process_epoch ran without error in {:.3} s",
             t.elapsed().as_secs_f64()
         );
+        for (name, d) in steps {
+            println!("    {name:<32} {:>9.3} ms", d.as_secs_f64() * 1e3);
+        }
     }
     Ok(())
 }

@@ -87,24 +87,10 @@ pub fn epoch_steps<P: Preset>() -> [(&'static str, EpochStep<P>); 14] {
 
 /// electra § process_epoch `[Modified in Electra]`
 pub fn process_epoch<P: Preset>(state: &mut BeaconState<P>) -> Result<()> {
-    process_justification_and_finalization(state)?;
-    process_inactivity_updates(state)?;
-    process_rewards_and_penalties(state)?;
-    // > [Modified in Electra:EIP7251]
-    process_registry_updates(state)?;
-    // > [Modified in Electra:EIP7251]
-    process_slashings(state)?;
-    process_eth1_data_reset(state)?;
-    // > [New in Electra:EIP7251]
-    process_pending_deposits(state)?;
-    // > [New in Electra:EIP7251]
-    process_pending_consolidations(state)?;
-    // > [Modified in Electra:EIP7251]
-    process_effective_balance_updates(state)?;
-    process_slashings_reset(state)?;
-    process_randao_mixes_reset(state)?;
-    process_historical_summaries_update(state)?;
-    process_participation_flag_updates(state)?;
-    process_sync_committee_updates(state)?;
+    // The spec's sequence of calls is the list above: one list, so the runner's replays and this
+    // function cannot drift apart.
+    for (_, step) in epoch_steps::<P>() {
+        step(state)?;
+    }
     Ok(())
 }
