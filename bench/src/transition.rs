@@ -12,7 +12,7 @@ use maxeb_core::io::{read_state, write_ssz, Format};
 use maxeb_core::slots::process_slots;
 use maxeb_core::types::BeaconState;
 use maxeb_core::{Mainnet, Minimal, Preset};
-use maxeb_fixtures::{generate_state, keys, GenOptions, PresetName, ScenarioSource};
+use maxeb_fixtures::{generate_state, keys, GenOptions, PresetName, Scenario, ScenarioSource};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -52,16 +52,40 @@ pub struct Args {
 #[derive(Debug)]
 enum PreSource<'a> {
     File(&'a Path),
-    Scenario(ScenarioSource),
+    /// A scenario, parsed once (its preset picks the code path), with its label for messages.
+    Scenario {
+        label: String,
+        scenario: Scenario,
+    },
 }
 
 impl Args {
-    fn pre_source(&self) -> PreSource<'_> {
-        match (&self.pre, &self.scenario) {
-            (Some(p), _) => PreSource::File(p),
-            (None, Some(name)) => PreSource::Scenario(ScenarioSource::parse(name)),
-            (None, None) => PreSource::Scenario(ScenarioSource::Builtin("tiny".into())),
+    /// The pre-state's source and preset.
+    fn pre_source(&self) -> Result<(PreSource<'_>, PresetArg)> {
+        let source = match (&self.pre, &self.scenario) {
+            // clap enforces --preset with --pre.
+            (Some(p), _) => {
+                return Ok((
+                    PreSource::File(p),
+                    self.preset.unwrap_or(PresetArg::Mainnet),
+                ))
+            }
+            (None, Some(name)) => ScenarioSource::parse(name),
+            (None, None) => ScenarioSource::Builtin("tiny".into()),
+        };
+        let scenario = source.load()?;
+        let named = match scenario.preset {
+            PresetName::Mainnet => PresetArg::Mainnet,
+            PresetName::Minimal => PresetArg::Minimal,
+        };
+        if let Some(p) = self.preset.filter(|p| *p != named) {
+            bail!(
+                "{}: scenario is for the {named:?} preset, not {p:?}",
+                source.label()
+            );
         }
+        let label = source.label();
+        Ok((PreSource::Scenario { label, scenario }, named))
     }
 }
 
@@ -79,32 +103,14 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(out) = &args.out {
         check_out_path(out)?;
     }
-    let preset = match args.pre_source() {
-        // clap enforces --preset with --pre.
-        PreSource::File(_) => args.preset.unwrap_or(PresetArg::Mainnet),
-        PreSource::Scenario(source) => {
-            let scenario = source.load()?;
-            let named = match scenario.preset {
-                PresetName::Mainnet => PresetArg::Mainnet,
-                PresetName::Minimal => PresetArg::Minimal,
-            };
-            if let Some(p) = args.preset.filter(|p| *p != named) {
-                bail!(
-                    "{}: scenario is for the {named:?} preset, not {p:?}",
-                    source.label()
-                );
-            }
-            named
-        }
-    };
+    let (source, preset) = args.pre_source()?;
     match preset {
-        PresetArg::Mainnet => run_preset::<Mainnet>(args),
-        PresetArg::Minimal => run_preset::<Minimal>(args),
+        PresetArg::Mainnet => run_preset::<Mainnet>(args, &source),
+        PresetArg::Minimal => run_preset::<Minimal>(args, &source),
     }
 }
 
-fn run_preset<P: Preset>(args: &Args) -> Result<()> {
-    let source = args.pre_source();
+fn run_preset<P: Preset>(args: &Args, source: &PreSource<'_>) -> Result<()> {
     let mut t = Timings::default();
 
     let start = Instant::now();
@@ -175,13 +181,13 @@ fn load<P: Preset>(source: &PreSource<'_>) -> Result<BeaconState<P>> {
             check_fork::<P>(path, &state)?;
             Ok(state)
         }
-        PreSource::Scenario(scenario) => {
+        PreSource::Scenario { label, scenario } => {
             // A mainnet-sized scenario derives ~2M keys once, then reads them from the cache.
             let opts = GenOptions {
                 key_cache: Some(keys::default_cache_dir()),
             };
-            let (state, _) = generate_state::<P>(&scenario.load()?, &opts)
-                .with_context(|| format!("{}: generating the state", scenario.label()))?;
+            let (state, _) = generate_state::<P>(scenario, &opts)
+                .with_context(|| format!("{label}: generating the state"))?;
             Ok(state)
         }
     }
@@ -190,7 +196,7 @@ fn load<P: Preset>(source: &PreSource<'_>) -> Result<BeaconState<P>> {
 fn source_name(source: &PreSource<'_>) -> String {
     match source {
         PreSource::File(path) => path.display().to_string(),
-        PreSource::Scenario(scenario) => scenario.label(),
+        PreSource::Scenario { label, .. } => label.clone(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! § Misc helpers (phase0, electra): epochs and slots, domains and signing roots, committees and
 //! proposer selection.
 
-use crate::crypto::hash::{hash, hash_concat};
+use crate::crypto::hash::hash_concat;
 use crate::crypto::shuffle::compute_shuffled_index;
 use crate::error::{Error, Result};
 use crate::helpers::math::{add, div, div_preset, mul};
@@ -152,9 +152,4 @@ pub fn has_flag(flags: ParticipationFlags, flag_index: usize) -> bool {
     // > flag = ParticipationFlags(2**flag_index); return flags & flag == flag
     let flag = 1u8.checked_shl(flag_index as u32).unwrap_or(0);
     flag != 0 && flags & flag == flag
-}
-
-/// Re-exported for callers that think of it as a misc helper.
-pub fn hash_root(data: &[u8]) -> Root {
-    Root::from(hash(data))
 }
