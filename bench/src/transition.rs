@@ -55,7 +55,7 @@ enum PreSource<'a> {
     /// A scenario, parsed once (its preset picks the code path), with its label for messages.
     Scenario {
         label: String,
-        scenario: Scenario,
+        scenario: Box<Scenario>,
     },
 }
 
@@ -85,7 +85,13 @@ impl Args {
             );
         }
         let label = source.label();
-        Ok((PreSource::Scenario { label, scenario }, named))
+        Ok((
+            PreSource::Scenario {
+                label,
+                scenario: Box::new(scenario),
+            },
+            named,
+        ))
     }
 }
 
@@ -114,14 +120,14 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource<'_>) -> Result<()> {
     let mut t = Timings::default();
 
     let start = Instant::now();
-    let mut state = load::<P>(&source)?;
+    let mut state = load::<P>(source)?;
     t.load = start.elapsed();
 
     let from = state.slot;
     let to = from.checked_add(args.slots).ok_or_else(|| {
         anyhow!(
             "{}: slot {from} + {} slots overflows uint64",
-            source_name(&source),
+            source_name(source),
             args.slots
         )
     })?;
@@ -130,7 +136,7 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource<'_>) -> Result<()> {
     process_slots(&mut state, to).with_context(|| {
         format!(
             "{}: process_slots from slot {from} to {to} failed",
-            source_name(&source)
+            source_name(source)
         )
     })?;
     t.transition = start.elapsed();
@@ -151,7 +157,7 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource<'_>) -> Result<()> {
         writeln!(
             out,
             "pre: {} ({} preset, slot {from}, {} validators)",
-            source_name(&source),
+            source_name(source),
             P::NAME,
             state.validators.len()
         )?;
