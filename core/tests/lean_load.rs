@@ -13,7 +13,9 @@
 use maxeb_core::types::BeaconState;
 use maxeb_core::{Mainnet, Minimal, Preset};
 use ssz::{Decode, Encode};
-use std::path::PathBuf;
+
+mod common;
+use common::{Rng, Scratch};
 
 const CASES: &[&str] = &[
     "slashings/pyspec_tests/low_penalty",
@@ -21,15 +23,8 @@ const CASES: &[&str] = &[
     "pending_consolidations/pyspec_tests/basic_pending_consolidation",
 ];
 
-struct Dir(PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Both decoders on `bytes` written to a `.ssz` file: same verdict, same value.
-fn agree<P: Preset>(dir: &Dir, bytes: &[u8], what: &str) -> bool {
+fn agree<P: Preset>(dir: &Scratch, bytes: &[u8], what: &str) -> bool {
     let path = dir.0.join("state.ssz");
     std::fs::write(&path, bytes).unwrap();
     let lean = maxeb_core::io::read_state::<P>(&path);
@@ -50,17 +45,9 @@ fn agree<P: Preset>(dir: &Dir, bytes: &[u8], what: &str) -> bool {
 }
 
 fn run<P: Preset>(preset: &str) {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = maxeb_core::vectors::spec_tests_root(&repo).unwrap_or_else(|e| panic!("{e}"));
-    let dir = Dir(std::env::temp_dir().join(format!("maxeb-lean-{preset}-{}", std::process::id())));
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ P::SLOTS_PER_EPOCH;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let root = common::vectors_root();
+    let dir = Scratch::new(&format!("lean-{preset}"));
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ P::SLOTS_PER_EPOCH);
     let (mut accepted, mut rejected) = (0, 0);
     for case in CASES {
         let path = root.join(format!(
@@ -92,12 +79,12 @@ fn run<P: Preset>(preset: &str) {
         // Corrupted offsets and bytes anywhere, and one extra trailing byte.
         for k in 0..150 {
             let mut b = bytes.clone();
-            let at = (next() as usize) % b.len();
-            b[at] ^= (next() as u8) | 1;
+            let at = rng.below(b.len());
+            b[at] ^= (rng.next() as u8) | 1;
             if k % 3 == 0 {
                 // Hit the fixed part, where the offsets are.
-                let at = (next() as usize) % 2_800.min(b.len());
-                b[at] = next() as u8;
+                let at = rng.below(2_800.min(b.len()));
+                b[at] = rng.next() as u8;
             }
             let ok = agree::<P>(&dir, &b, &format!("{case} mutation {k}"));
             if ok {

@@ -22,6 +22,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use tree_hash::TreeHash;
 
+mod common;
+use common::{vector_path, Rng, Scratch};
+
 const MINIMAL_CASE: &str =
     "tests/minimal/electra/epoch_processing/slashings/pyspec_tests/low_penalty/pre.ssz_snappy";
 const MAINNET_CASE: &str =
@@ -30,62 +33,12 @@ const OFFSET: usize = 4;
 
 // ---------------------------------------------------------------- inputs
 
-/// The vectors root (`maxeb_core::vectors::spec_tests_root`); absent vectors fail the test.
-fn vectors_root() -> PathBuf {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    maxeb_core::vectors::spec_tests_root(&repo).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn vector_path(case: &str) -> PathBuf {
-    let p = vectors_root().join(case);
-    assert!(p.is_file(), "vector file missing: {}", p.display());
-    p
-}
-
 /// The raw SSZ bytes of a vector state (decompressed), checked to decode as `P`.
 fn real_state<P: Preset>(case: &str) -> (PathBuf, Vec<u8>, BeaconState<P>) {
     let path = vector_path(case);
     let bytes = io::read_ssz_bytes(&path).unwrap();
     let state = BeaconState::<P>::from_ssz_bytes(&bytes).unwrap();
     (path, bytes, state)
-}
-
-/// A fresh scratch folder under the system temp dir, removed on drop.
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let d = std::env::temp_dir().join(format!("maxeb-malformed-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Scratch(d)
-    }
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// xorshift64*: deterministic, seeded, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
 }
 
 // ---------------------------------------------------------------- the state's fixed part

@@ -16,7 +16,8 @@ use maxeb_core::types::{BeaconState, PendingConsolidation, PendingDeposit};
 use maxeb_core::{Mainnet, Minimal, Preset};
 use ssz_types::VariableList;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+
+mod common;
 
 /// Pre-states from several handlers, so queues, slashings and leaks are all populated somewhere.
 const CASES: &[&str] = &[
@@ -103,8 +104,7 @@ fn mutations<P: Preset>() -> Vec<Mutation<P>> {
 }
 
 fn run<P: Preset>(preset: &str) {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = maxeb_core::vectors::spec_tests_root(&repo).unwrap_or_else(|e| panic!("{e}"));
+    let root = common::vectors_root();
     let mut runs = 0;
     for case in CASES {
         let path = root.join(format!(

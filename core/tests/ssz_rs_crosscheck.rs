@@ -16,6 +16,9 @@ use ssz::Encode;
 use ssz_rs::prelude::*;
 use tree_hash::TreeHash;
 
+mod common;
+use common::Rng;
+
 type Bytes32 = Vector<u8, 32>;
 type Pubkey = Vector<u8, 48>;
 type Sig = Vector<u8, 96>;
@@ -170,39 +173,20 @@ fn cross_check(state: &t::BeaconState<Mainnet>) {
     );
 }
 
-/// xorshift64*: deterministic filler.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn bytes<const N: usize>(&mut self) -> [u8; N] {
-        let mut out = [0u8; N];
-        for c in out.chunks_mut(8) {
-            let r = self.next().to_le_bytes();
-            c.copy_from_slice(&r[..c.len()]);
-        }
-        out
-    }
-}
-
 /// A mainnet-preset state with `n` validators and every list non-empty.
 fn generated_state(n: usize, seed: u64) -> t::BeaconState<Mainnet> {
     let mut r = Rng(seed | 1);
     let mut s: t::BeaconState<Mainnet> =
         ssz::Decode::from_ssz_bytes(&minimal_valid_encoding()).expect("empty state decodes");
     s.slot = 11_650_000;
-    s.genesis_validators_root = t::Root::from(r.bytes::<32>());
+    s.genesis_validators_root = t::Root::from(r.array::<32>());
     for x in s
         .block_roots
         .iter_mut()
         .chain(s.state_roots.iter_mut())
         .chain(s.randao_mixes.iter_mut())
     {
-        *x = t::Root::from(r.bytes::<32>());
+        *x = t::Root::from(r.array::<32>());
     }
     for x in s.slashings.iter_mut() {
         *x = r.next() % 64_000_000_000;
@@ -210,8 +194,8 @@ fn generated_state(n: usize, seed: u64) -> t::BeaconState<Mainnet> {
     for i in 0..n {
         let exited = r.next() % 2 == 0;
         let v = t::Validator {
-            pubkey: t::BlsPubkey::from(r.bytes::<48>()),
-            withdrawal_credentials: t::Root::from(r.bytes::<32>()),
+            pubkey: t::BlsPubkey::from(r.array::<48>()),
+            withdrawal_credentials: t::Root::from(r.array::<32>()),
             effective_balance: 32_000_000_000 + (r.next() % 3) * 1_000_000_000,
             slashed: r.next() % 1000 == 0,
             activation_eligibility_epoch: i as u64,
@@ -242,10 +226,10 @@ fn generated_state(n: usize, seed: u64) -> t::BeaconState<Mainnet> {
     for i in 0..1000u64 {
         s.pending_deposits
             .push(t::PendingDeposit {
-                pubkey: t::BlsPubkey::from(r.bytes::<48>()),
-                withdrawal_credentials: t::Root::from(r.bytes::<32>()),
+                pubkey: t::BlsPubkey::from(r.array::<48>()),
+                withdrawal_credentials: t::Root::from(r.array::<32>()),
                 amount: 32_000_000_000,
-                signature: t::BlsSignature::from(r.bytes::<96>()),
+                signature: t::BlsSignature::from(r.array::<96>()),
                 slot: i,
             })
             .unwrap();
@@ -264,8 +248,8 @@ fn generated_state(n: usize, seed: u64) -> t::BeaconState<Mainnet> {
             .unwrap();
         s.historical_summaries
             .push(t::HistoricalSummary {
-                block_summary_root: t::Root::from(r.bytes::<32>()),
-                state_summary_root: t::Root::from(r.bytes::<32>()),
+                block_summary_root: t::Root::from(r.array::<32>()),
+                state_summary_root: t::Root::from(r.array::<32>()),
             })
             .unwrap();
     }
@@ -294,8 +278,7 @@ fn default_state_roots_agree_with_ssz_rs() {
 /// Every mainnet-preset state in the vectors' electra epoch_processing folder (where present).
 #[test]
 fn mainnet_vector_states_agree_with_ssz_rs() {
-    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = maxeb_core::vectors::spec_tests_root(&repo).unwrap_or_else(|e| panic!("{e}"));
+    let root = common::vectors_root();
     let dir =
         root.join("tests/mainnet/electra/epoch_processing/effective_balance_updates/pyspec_tests");
     let mut n = 0;
