@@ -7,6 +7,7 @@
 pub mod crypto;
 pub mod epoch;
 pub mod error;
+pub mod fast;
 pub mod helpers;
 pub mod io;
 pub mod operations;

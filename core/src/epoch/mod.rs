@@ -16,7 +16,7 @@ pub mod process_slashings_reset;
 pub mod process_sync_committee_updates;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use process_effective_balance_updates::process_effective_balance_updates;
 pub use process_eth1_data_reset::process_eth1_data_reset;

@@ -1,0 +1,252 @@
+//! `TrackedState`: a `BeaconState` whose mutations go through one API that records them.
+//!
+//! Why: the incremental state root must rehash only what changed, and its correctness must not
+//! depend on a caller remembering to mark a change. The state is private; validators (the one list
+//! too large to keep a shadow copy of: 121 B x 2M) are changed only through `validator_mut` /
+//! `push_validator`, which record the index. Every other field is reachable mutably only through
+//! `fields_mut`, whose changes the root cache detects itself (by comparing against what it last
+//! hashed). `with_state_mut` is the escape hatch for code written against `&mut BeaconState`: it
+//! marks every validator changed.
+
+use crate::error::{Error, Result};
+use crate::preset::Preset;
+use crate::types::*;
+use ssz_types::{BitVector, FixedVector, VariableList};
+use typenum::U4;
+
+/// What changed in the validators list since the last `take_changes`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ValidatorChanges {
+    /// Indices changed in place (unsorted, may repeat).
+    pub changed: Vec<usize>,
+    /// The list length when the changes were last taken; indices at or past it are new.
+    pub len_before: usize,
+    /// Every validator may have changed (after `with_state_mut`, or a fresh state).
+    pub all: bool,
+}
+
+/// A `BeaconState` plus the record of which validators changed.
+#[derive(Debug, Clone)]
+pub struct TrackedState<P: Preset> {
+    state: BeaconState<P>,
+    changes: ValidatorChanges,
+}
+
+/// Every field of the state but `validators` mutably, and `validators` read-only: a split borrow,
+/// so the fast code can read the registry while it updates balances and the rest.
+pub struct FieldsMut<'a, P: Preset> {
+    pub genesis_time: &'a mut u64,
+    pub genesis_validators_root: &'a mut Root,
+    pub slot: &'a mut Slot,
+    pub fork: &'a mut Fork,
+    pub latest_block_header: &'a mut BeaconBlockHeader,
+    pub block_roots: &'a mut FixedVector<Root, P::SlotsPerHistoricalRoot>,
+    pub state_roots: &'a mut FixedVector<Root, P::SlotsPerHistoricalRoot>,
+    pub historical_roots: &'a mut VariableList<Root, P::HistoricalRootsLimit>,
+    pub eth1_data: &'a mut Eth1Data,
+    pub eth1_data_votes: &'a mut VariableList<Eth1Data, P::SlotsPerEth1VotingPeriod>,
+    pub eth1_deposit_index: &'a mut u64,
+    pub validators: &'a [Validator],
+    pub balances: &'a mut VariableList<Gwei, P::ValidatorRegistryLimit>,
+    pub randao_mixes: &'a mut FixedVector<Bytes32, P::EpochsPerHistoricalVector>,
+    pub slashings: &'a mut FixedVector<Gwei, P::EpochsPerSlashingsVector>,
+    pub previous_epoch_participation:
+        &'a mut VariableList<ParticipationFlags, P::ValidatorRegistryLimit>,
+    pub current_epoch_participation:
+        &'a mut VariableList<ParticipationFlags, P::ValidatorRegistryLimit>,
+    pub justification_bits: &'a mut BitVector<U4>,
+    pub previous_justified_checkpoint: &'a mut Checkpoint,
+    pub current_justified_checkpoint: &'a mut Checkpoint,
+    pub finalized_checkpoint: &'a mut Checkpoint,
+    pub inactivity_scores: &'a mut VariableList<u64, P::ValidatorRegistryLimit>,
+    pub current_sync_committee: &'a mut SyncCommittee<P>,
+    pub next_sync_committee: &'a mut SyncCommittee<P>,
+    pub latest_execution_payload_header: &'a mut ExecutionPayloadHeader<P>,
+    pub next_withdrawal_index: &'a mut WithdrawalIndex,
+    pub next_withdrawal_validator_index: &'a mut ValidatorIndex,
+    pub historical_summaries: &'a mut VariableList<HistoricalSummary, P::HistoricalRootsLimit>,
+    pub deposit_requests_start_index: &'a mut u64,
+    pub deposit_balance_to_consume: &'a mut Gwei,
+    pub exit_balance_to_consume: &'a mut Gwei,
+    pub earliest_exit_epoch: &'a mut Epoch,
+    pub consolidation_balance_to_consume: &'a mut Gwei,
+    pub earliest_consolidation_epoch: &'a mut Epoch,
+    pub pending_deposits: &'a mut VariableList<PendingDeposit, P::PendingDepositsLimit>,
+    pub pending_partial_withdrawals:
+        &'a mut VariableList<PendingPartialWithdrawal, P::PendingPartialWithdrawalsLimit>,
+    pub pending_consolidations:
+        &'a mut VariableList<PendingConsolidation, P::PendingConsolidationsLimit>,
+}
+
+impl<P: Preset> TrackedState<P> {
+    /// Wrap a state; every validator counts as changed until the first `take_changes`.
+    pub fn new(state: BeaconState<P>) -> Self {
+        let len_before = state.validators.len();
+        TrackedState {
+            state,
+            changes: ValidatorChanges {
+                changed: Vec::new(),
+                len_before,
+                all: true,
+            },
+        }
+    }
+
+    /// The state, read-only.
+    pub fn state(&self) -> &BeaconState<P> {
+        &self.state
+    }
+
+    /// The state, giving up the tracking.
+    pub fn into_state(self) -> BeaconState<P> {
+        self.state
+    }
+
+    /// `state.validators[index]` for update; records `index` as changed.
+    pub fn validator_mut(&mut self, index: usize) -> Result<&mut Validator> {
+        let len = self.state.validators.len() as u64;
+        let v = self
+            .state
+            .validators
+            .get_mut(index)
+            .ok_or(Error::OutOfRange {
+                what: "validators",
+                index: index as u64,
+                len,
+            })?;
+        self.changes.changed.push(index);
+        Ok(v)
+    }
+
+    /// Append a validator (the new index counts as changed).
+    pub fn push_validator(&mut self, validator: Validator) -> Result<()> {
+        self.state
+            .validators
+            .push(validator)
+            .map_err(|_| Error::ListFull("validators"))
+    }
+
+    /// Every field but `validators` for update (the root cache detects their changes).
+    pub fn fields_mut(&mut self) -> FieldsMut<'_, P> {
+        let BeaconState {
+            genesis_time,
+            genesis_validators_root,
+            slot,
+            fork,
+            latest_block_header,
+            block_roots,
+            state_roots,
+            historical_roots,
+            eth1_data,
+            eth1_data_votes,
+            eth1_deposit_index,
+            validators,
+            balances,
+            randao_mixes,
+            slashings,
+            previous_epoch_participation,
+            current_epoch_participation,
+            justification_bits,
+            previous_justified_checkpoint,
+            current_justified_checkpoint,
+            finalized_checkpoint,
+            inactivity_scores,
+            current_sync_committee,
+            next_sync_committee,
+            latest_execution_payload_header,
+            next_withdrawal_index,
+            next_withdrawal_validator_index,
+            historical_summaries,
+            deposit_requests_start_index,
+            deposit_balance_to_consume,
+            exit_balance_to_consume,
+            earliest_exit_epoch,
+            consolidation_balance_to_consume,
+            earliest_consolidation_epoch,
+            pending_deposits,
+            pending_partial_withdrawals,
+            pending_consolidations,
+        } = &mut self.state;
+        FieldsMut {
+            genesis_time,
+            genesis_validators_root,
+            slot,
+            fork,
+            latest_block_header,
+            block_roots,
+            state_roots,
+            historical_roots,
+            eth1_data,
+            eth1_data_votes,
+            eth1_deposit_index,
+            validators: &validators[..],
+            balances,
+            randao_mixes,
+            slashings,
+            previous_epoch_participation,
+            current_epoch_participation,
+            justification_bits,
+            previous_justified_checkpoint,
+            current_justified_checkpoint,
+            finalized_checkpoint,
+            inactivity_scores,
+            current_sync_committee,
+            next_sync_committee,
+            latest_execution_payload_header,
+            next_withdrawal_index,
+            next_withdrawal_validator_index,
+            historical_summaries,
+            deposit_requests_start_index,
+            deposit_balance_to_consume,
+            exit_balance_to_consume,
+            earliest_exit_epoch,
+            consolidation_balance_to_consume,
+            earliest_consolidation_epoch,
+            pending_deposits,
+            pending_partial_withdrawals,
+            pending_consolidations,
+        }
+    }
+
+    /// Run code written against `&mut BeaconState` (e.g. a reference-path step); every validator
+    /// counts as changed afterwards, so the next root rehashes the whole registry.
+    pub fn with_state_mut<R>(&mut self, f: impl FnOnce(&mut BeaconState<P>) -> R) -> R {
+        self.changes.all = true;
+        f(&mut self.state)
+    }
+
+    /// The validator changes since the last call, and start a new record.
+    pub fn take_changes(&mut self) -> ValidatorChanges {
+        let len = self.state.validators.len();
+        let next = ValidatorChanges {
+            changed: Vec::new(),
+            len_before: len,
+            all: false,
+        };
+        std::mem::replace(&mut self.changes, next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::epoch::tests::test_state;
+    use crate::Minimal;
+
+    #[test]
+    fn records_validator_changes() {
+        let mut t = TrackedState::new(test_state::<Minimal>(8, 3));
+        assert!(t.take_changes().all);
+        t.validator_mut(5).unwrap().effective_balance = 1;
+        assert!(t.validator_mut(8).is_err());
+        t.push_validator(Validator::default()).unwrap();
+        *t.fields_mut().balances.get_mut(0).unwrap() = 7;
+        let c = t.take_changes();
+        assert_eq!((c.changed, c.len_before, c.all), (vec![5], 8, false));
+        assert_eq!(t.take_changes().len_before, 9);
+        t.with_state_mut(|s| s.slot += 1);
+        assert!(t.take_changes().all);
+        assert_eq!(t.state().balances[0], 7);
+    }
+}
