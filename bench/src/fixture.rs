@@ -11,10 +11,11 @@ pub struct Args {
     /// A scenario under fixtures/scenarios/ (built in) or a path to a YAML file.
     #[arg(long, required_unless_present = "load")]
     pub scenario: Option<String>,
-    /// Output file; default fixtures/out/<scenario>.ssz
+    /// Output file; default <out>/<scenario>.ssz, where <out> is $MAXEB_OUT_DIR, else the
+    /// checkout's fixtures/out when run inside one, else the platform cache folder (~/.cache/maxeb)
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Key/signature cache folder; default $MAXEB_KEY_CACHE or fixtures/out/keys
+    /// Key/signature cache folder; default $MAXEB_KEY_CACHE, else <out>/keys
     #[arg(long)]
     pub keys_dir: Option<PathBuf>,
     /// Derive every key afresh and write no cache.

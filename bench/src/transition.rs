@@ -29,11 +29,12 @@ pub enum PresetArg {
 /// 0.2 s), so the command runs on a fresh checkout with no files.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Preset of the pre-state (required with --pre; a scenario names its own).
+    /// Preset of the pre-state. With --pre it is read from the file's layout when omitted (the
+    /// fixed part's length differs between presets); a scenario names its own.
     #[arg(long, value_enum)]
     pub preset: Option<PresetArg>,
     /// Pre-state file: Electra BeaconState, `.ssz` or `.ssz_snappy`.
-    #[arg(long, value_name = "FILE", requires_all = ["preset", "out"], conflicts_with = "scenario")]
+    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
     pub pre: Option<PathBuf>,
     /// Build this scenario's state in memory instead (a name under fixtures/scenarios/ or a YAML
     /// path); default `tiny`, embedded in the binary.
@@ -43,7 +44,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
     pub slots: u64,
     /// Post-state file: `.ssz` or `.ssz_snappy` (format by extension), written atomically.
-    /// Required with --pre; optional with a scenario (not written when absent).
+    /// Optional: without it the transition runs and reports, and nothing is written.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -63,12 +64,12 @@ impl Args {
     /// The pre-state's source and preset.
     fn pre_source(&self) -> Result<(PreSource<'_>, PresetArg)> {
         let source = match (&self.pre, &self.scenario) {
-            // clap enforces --preset with --pre.
             (Some(p), _) => {
-                return Ok((
-                    PreSource::File(p),
-                    self.preset.unwrap_or(PresetArg::Mainnet),
-                ))
+                let preset = match self.preset {
+                    Some(preset) => preset,
+                    None => infer_preset(p)?,
+                };
+                return Ok((PreSource::File(p), preset));
             }
             (None, Some(name)) => ScenarioSource::parse(name),
             (None, None) => ScenarioSource::Builtin("tiny".into()),
@@ -203,6 +204,19 @@ fn source_name(source: &PreSource<'_>) -> String {
     match source {
         PreSource::File(path) => path.display().to_string(),
         PreSource::Scenario { label, .. } => label.clone(),
+    }
+}
+
+/// The preset a state file's layout says, or an error asking for `--preset`.
+fn infer_preset(path: &Path) -> Result<PresetArg> {
+    match maxeb_core::io::state_file_preset(path)? {
+        Some(name) if name == Mainnet::NAME => Ok(PresetArg::Mainnet),
+        Some(name) if name == Minimal::NAME => Ok(PresetArg::Minimal),
+        _ => bail!(
+            "{}: cannot tell the preset from the file (its layout fits neither mainnet nor \
+             minimal); pass --preset",
+            path.display()
+        ),
     }
 }
 

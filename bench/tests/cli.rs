@@ -253,7 +253,6 @@ fn bad_flags() {
         (with(6, "abc"), "abc"),
         (with(6, "-3"), "-3"),
         (with(6, "0"), "0"),
-        (base[..7].to_vec(), "--out"),
         (with(0, "transmogrify"), "transmogrify"),
     ];
     for (args, names) in cases {
@@ -431,4 +430,69 @@ fn default_scenario_runs_and_is_deterministic() {
     // A scenario names its preset; asking for another is a clean error.
     let c = maxeb(&["transition", "--preset", "minimal"]);
     assert_clean_failure(&c, "tiny", None, "preset mismatch");
+}
+
+/// `--pre` alone: the preset is read from the file's layout, the transition runs and reports the
+/// same root as with `--preset` and `--out`, and nothing is written anywhere.
+#[test]
+fn pre_without_out_or_preset() {
+    let d = Scratch::new("noout");
+    let pre = vector("pre_epoch.ssz_snappy");
+    let out = d.path("post.ssz");
+    let with = transition("minimal", &pre, "1", &out);
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_maxeb"))
+        .args(["transition", "--pre", pre.to_str().unwrap(), "--slots", "1"])
+        .current_dir(&d.0)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("minimal preset"), "{stdout}");
+    assert!(stdout.contains("not written"), "{stdout}");
+    assert_eq!(printed_root(&o), printed_root(&with));
+    assert_eq!(d.entries(), vec!["post.ssz".to_string()]);
+
+    // A file whose layout fits no preset: a clean error asking for --preset.
+    let bad = d.file("short.ssz", &[0u8; 4096]);
+    let e = maxeb(&["transition", "--pre", bad.to_str().unwrap()]);
+    let msg = assert_clean_failure(&e, "short.ssz", None, "unknown layout");
+    assert!(msg.contains("--preset"), "{msg}");
+}
+
+/// An installed binary has no source tree: outside a checkout, generated files go to the platform
+/// cache folder (here `$XDG_CACHE_HOME/maxeb`), never to the build-time source path.
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn default_folders_outside_a_checkout() {
+    let d = Scratch::new("cachedir");
+    let cache = d.path("xdg");
+    let o = Command::new(env!("CARGO_BIN_EXE_maxeb"))
+        .args(["fixture", "--scenario", "tiny"])
+        .current_dir(&d.0)
+        .env("XDG_CACHE_HOME", &cache)
+        .env_remove("MAXEB_OUT_DIR")
+        .env_remove("MAXEB_KEY_CACHE")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(cache.join("maxeb/tiny.ssz").is_file(), "{:?}", d.entries());
+    assert!(cache.join("maxeb/manifest.tsv").is_file());
+    assert!(cache.join("maxeb/keys").is_dir());
+    // $MAXEB_OUT_DIR wins.
+    let out = d.path("explicit");
+    let o = Command::new(env!("CARGO_BIN_EXE_maxeb"))
+        .args(["fixture", "--scenario", "tiny"])
+        .current_dir(&d.0)
+        .env("XDG_CACHE_HOME", &cache)
+        .env("MAXEB_OUT_DIR", &out)
+        .env("MAXEB_KEY_CACHE", cache.join("maxeb/keys"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("tiny.ssz").is_file());
 }

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 mod lean;
+mod preset_of;
+
+pub use preset_of::{prefix_len as preset_prefix_len, preset_of};
 
 /// Largest decompressed size accepted (a 2M-validator mainnet state is ~300 MB).
 pub const MAX_DECOMPRESSED_LEN: usize = 4 << 30;
@@ -134,6 +137,28 @@ pub fn read_state<P: Preset>(path: &Path) -> Result<BeaconState<P>, IoError> {
         Format::Ssz => lean::read_state_ssz(path),
         Format::SszSnappy => read_ssz(path, &format!("Electra BeaconState ({} preset)", P::NAME)),
     }
+}
+
+/// The preset a state file is encoded for (`"mainnet"` / `"minimal"`), read from its layout;
+/// `None` when the layout fits neither or both. A raw `.ssz` file is read only as far as needed.
+pub fn state_file_preset(path: &Path) -> Result<Option<&'static str>, IoError> {
+    let rerr = |source| IoError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = match Format::from_path(path)? {
+        Format::Ssz => {
+            let mut prefix = Vec::new();
+            std::fs::File::open(path)
+                .map_err(rerr)?
+                .take(preset_prefix_len() as u64)
+                .read_to_end(&mut prefix)
+                .map_err(rerr)?;
+            prefix
+        }
+        Format::SszSnappy => read_ssz_bytes(path)?,
+    };
+    Ok(preset_of(&bytes))
 }
 
 /// Write `bytes` to `path` atomically: a temporary file beside it, fsync, then rename.

@@ -89,10 +89,32 @@ pub struct Counts {
     pub skipped: usize,
 }
 
+/// Which handlers to run, from libtest-style arguments: the free arguments are substring filters
+/// (a handler runs when its label or folder contains any of them; none means all), `--skip S`
+/// drops those containing `S`. The binary's own test name (`spec_tests`, as nextest passes it
+/// with `--exact`) selects everything.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Filter {
+    /// Whether the run is unfiltered (then the whole tree's coverage is checked).
+    pub fn is_all(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty()
+    }
+
+    fn selects(&self, label: &str, rel: &str) -> bool {
+        let hit = |f: &String| label.contains(f.as_str()) || rel.contains(f.as_str());
+        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
+    }
+}
+
 /// The run's state: the vectors root, counts, failures, files read.
 pub struct Harness {
     pub root: PathBuf,
-    filter: Option<String>,
+    filter: Filter,
     counts: BTreeMap<String, Counts>,
     failures: Vec<String>,
     skipped: Vec<String>,
@@ -102,7 +124,7 @@ pub struct Harness {
 }
 
 impl Harness {
-    pub fn new(root: PathBuf, filter: Option<String>) -> Self {
+    pub fn new(root: PathBuf, filter: Filter) -> Self {
         Harness {
             root,
             filter,
@@ -136,10 +158,8 @@ impl Harness {
     where
         F: Fn(&Case) -> Outcome + Sync,
     {
-        if let Some(filt) = &self.filter {
-            if !label.contains(filt.as_str()) && !rel.contains(filt.as_str()) {
-                return;
-            }
+        if !self.filter.selects(label, rel) {
+            return;
         }
         let dir = self.root.join(rel);
         self.claimed.push(dir.clone());
@@ -215,10 +235,8 @@ impl Harness {
 
     /// Record one outcome that is not a case folder (e.g. the constants check) under `label`.
     pub fn record(&mut self, label: &str, outcome: Outcome) {
-        if let Some(filt) = &self.filter {
-            if !label.contains(filt.as_str()) {
-                return;
-            }
+        if !self.filter.selects(label, label) {
+            return;
         }
         let c = self.counts.entry(label.to_string()).or_default();
         match outcome {
@@ -244,10 +262,73 @@ impl Harness {
         Ok(s)
     }
 
+    /// Walk every handler folder (`tests/<preset>/<fork>/<runner>/<handler>`): each is claimed by
+    /// a runner, or named in `skips::SKIPS` (counted into the SKIPPED section), or a failure.
+    fn coverage(
+        &self,
+        failures: &mut Vec<String>,
+    ) -> BTreeMap<String, (usize, usize, &'static str)> {
+        let mut skipped: BTreeMap<String, (usize, usize, &'static str)> = BTreeMap::new();
+        let tests = self.root.join("tests");
+        for preset in Self::subdirs(&tests) {
+            for fork in Self::subdirs(&preset) {
+                for runner in Self::subdirs(&fork) {
+                    for handler in Self::subdirs(&runner) {
+                        if self.claimed.contains(&handler) {
+                            continue;
+                        }
+                        let name = |p: &Path| {
+                            p.file_name()
+                                .map(|s| s.to_string_lossy().into_owned())
+                                .unwrap_or_default()
+                        };
+                        let parts = [name(&preset), name(&fork), name(&runner), name(&handler)];
+                        let rel = parts.join("/");
+                        let cases = count_cases(&handler);
+                        let refs = [
+                            parts[0].as_str(),
+                            parts[1].as_str(),
+                            parts[2].as_str(),
+                            parts[3].as_str(),
+                        ];
+                        match crate::skips::reason(&refs) {
+                            Some((pattern, why)) => {
+                                // One summary row per skip entry and preset/fork.
+                                let p: Vec<&str> = pattern.split('/').collect();
+                                let key = format!(
+                                    "{}/{}/{}/{}",
+                                    refs[0],
+                                    refs[1],
+                                    p.get(2).copied().unwrap_or("*"),
+                                    p.get(3).copied().unwrap_or("*")
+                                );
+                                let e = skipped.entry(key).or_insert((0, 0, why));
+                                e.0 += 1;
+                                e.1 += cases;
+                            }
+                            None => failures.push(format!(
+                                "FAIL tests/{rel}: no runner and no named skip ({cases} cases); \
+                                 add a runner or an entry with its reason to spec_tests/skips.rs"
+                            )),
+                        }
+                    }
+                }
+            }
+        }
+        skipped
+    }
+
     /// Print the summary; return whether the run passed.
     pub fn finish(self) -> bool {
+        let mut failures = Vec::new();
+        let whole_tree = self.filter.is_all();
+        let skipped_folders = if whole_tree {
+            self.coverage(&mut failures)
+        } else {
+            BTreeMap::new()
+        };
         let reads = self.reads.into_inner().unwrap_or_default();
-        let mut failures = self.failures;
+        failures.extend(self.failures);
         let mut unread = 0usize;
         for dir in &self.claimed {
             for f in walk_files(dir) {
@@ -282,18 +363,44 @@ impl Harness {
         for s in &self.skipped {
             println!("{s}");
         }
+        if whole_tree {
+            let (folders, cases) = skipped_folders
+                .values()
+                .fold((0, 0), |(f, c), (nf, nc, _)| (f + nf, c + nc));
+            println!(
+                "\nSKIPPED (no runner; reasons in core/tests/spec_tests/skips.rs): \
+                 {folders} handler folders, {cases} cases"
+            );
+            for (key, (nf, nc, why)) in &skipped_folders {
+                println!("  SKIP {key:<50} {nc:>6} cases {nf:>4} folders: {why}");
+            }
+            ts += cases;
+        } else {
+            println!("\n(filtered run: the whole-tree coverage check runs only unfiltered)");
+        }
         for f in &failures {
             println!("{f}");
         }
         if self.counts.is_empty() {
             println!("no handler matched the filter");
         }
-        // One line per failed case, per unread file and per handler with no cases.
+        // One line per failed case, per unread file, per handler with no cases and per folder
+        // with neither a runner nor a named skip.
         let failed = failures.len();
         debug_assert!(failed >= tf);
         println!("\nspec_tests: {tp} passed, {failed} failed, {ts} skipped");
-        failed == 0 && !self.counts.is_empty()
+        // A filter that matches nothing passes with nothing run, as libtest does, so that
+        // `cargo test --workspace -- NAME` works across test binaries; unfiltered, an empty run fails.
+        failed == 0 && (!self.counts.is_empty() || !whole_tree)
     }
+}
+
+/// `<suite>/<case>` folders under a handler folder.
+fn count_cases(handler: &Path) -> usize {
+    Harness::subdirs(handler)
+        .iter()
+        .map(|suite| Harness::subdirs(suite).len())
+        .sum()
 }
 
 fn cases_is_empty(c: &Counts) -> bool {

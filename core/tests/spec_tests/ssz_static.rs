@@ -95,14 +95,9 @@ fn run_preset<P: Preset>(h: &mut Harness) {
             "VoluntaryExit" => run_type::<VoluntaryExit>(h, p, &ty),
             "Withdrawal" => run_type::<Withdrawal>(h, p, &ty),
             "WithdrawalRequest" => run_type::<WithdrawalRequest>(h, p, &ty),
-            // A type folder with no runner is a failure: its vectors would otherwise go unread.
-            other => h.record(
-                &format!("ssz_static/{other} {p}"),
-                Outcome::Fail(format!(
-                    "no runner for SSZ type {other} (folder {})",
-                    ty_dir.display()
-                )),
-            ),
+            // A type folder with no runner is not claimed, so the whole-tree walk fails it by
+            // name (harness::coverage); its vectors are never silently passed over.
+            _ => {}
         }
     }
 }
