@@ -4,6 +4,7 @@ use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod diff;
 mod fixture;
 mod transition;
 
@@ -29,6 +30,8 @@ enum Command {
     Transition(transition::Args),
     /// Generate a scenario's BeaconState into an SSZ file (and a manifest line).
     Fixture(fixture::Args),
+    /// Field-level difference of two state files; exit 0 equal, 1 different, 2 unreadable.
+    Diff(diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,16 +39,24 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
-    let result = match cli.command {
-        Command::Transition(args) => transition::run(&args),
-        Command::Fixture(args) => fixture::run(args),
+    // Each command's exit code on success, and on an error (1, or 2 for `diff` as `cmp` does).
+    let (result, failure) = match cli.command {
+        Command::Transition(args) => (
+            transition::run(&args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
+        Command::Fixture(args) => (
+            fixture::run(args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
+        Command::Diff(args) => (diff::run(&args), ExitCode::from(2)),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             // Contract: one line on stderr, naming the file and what is wrong.
             eprintln!("error: {}", one_line(&error_chain(&e)));
-            ExitCode::FAILURE
+            failure
         }
     }
 }

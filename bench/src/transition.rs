@@ -208,7 +208,7 @@ fn source_name(source: &PreSource<'_>) -> String {
 }
 
 /// The preset a state file's layout says, or an error asking for `--preset`.
-fn infer_preset(path: &Path) -> Result<PresetArg> {
+pub fn infer_preset(path: &Path) -> Result<PresetArg> {
     match maxeb_core::io::state_file_preset(path)? {
         Some(name) if name == Mainnet::NAME => Ok(PresetArg::Mainnet),
         Some(name) if name == Minimal::NAME => Ok(PresetArg::Minimal),

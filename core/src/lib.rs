@@ -5,6 +5,7 @@
 //! execution-layer requests), `slots` (`process_slots`), `crypto` (BLS, shuffling, hashing).
 
 pub mod crypto;
+pub mod diff;
 pub mod epoch;
 pub mod error;
 pub mod fast;
