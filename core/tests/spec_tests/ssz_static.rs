@@ -135,7 +135,59 @@ fn run_preset<P: Preset>(h: &mut Harness) {
     }
 }
 
+/// Beyond the generic checks: a decoded `SignedBeaconBlock` survives an SSZ round trip as a
+/// value, and its block's root is the root of the `BeaconBlockHeader` that carries the body's
+/// root (what `process_block_header` and `BlobSidecar.signed_block_header` rely on).
+fn check_signed_block<P: Preset>(case: &Case) -> Result<(), String> {
+    let block: SignedBeaconBlock<P> = case.read_ssz("serialized.ssz_snappy")?;
+    let again = SignedBeaconBlock::<P>::from_ssz_bytes(&block.as_ssz_bytes())
+        .map_err(|e| format!("decode of the re-encoding: {e:?}"))?;
+    if again != block {
+        return Err("SSZ round trip changed the block".into());
+    }
+    let roots: serde_yaml::Value = case.read_yaml("roots.yaml")?;
+    let want = roots
+        .get("root")
+        .and_then(|r| r.as_str())
+        .ok_or("roots.yaml: no root")?
+        .to_lowercase();
+    let got = format!("{:#x}", again.tree_hash_root());
+    if got != want {
+        return Err(format!("root after round trip {got} != {want}"));
+    }
+    let b = &block.message;
+    let header = BeaconBlockHeader {
+        slot: b.slot,
+        proposer_index: b.proposer_index,
+        parent_root: b.parent_root,
+        state_root: b.state_root,
+        body_root: b.body.tree_hash_root(),
+    };
+    if header.tree_hash_root() != b.tree_hash_root() {
+        return Err("BeaconBlock root != its BeaconBlockHeader root".into());
+    }
+    Ok(())
+}
+
+fn run_block_checks<P: Preset>(h: &mut Harness) {
+    let rel = format!("tests/{}/electra/ssz_static/SignedBeaconBlock", P::NAME);
+    h.run_handler(
+        &rel,
+        &format!(
+            "ssz_static/SignedBeaconBlock round trip + header root {}",
+            P::NAME
+        ),
+        &[],
+        |case| match check_signed_block::<P>(case) {
+            Ok(()) => Outcome::Pass,
+            Err(e) => Outcome::Fail(e),
+        },
+    );
+}
+
 pub fn run(h: &mut Harness) {
     run_preset::<Minimal>(h);
     run_preset::<Mainnet>(h);
+    run_block_checks::<Minimal>(h);
+    run_block_checks::<Mainnet>(h);
 }
