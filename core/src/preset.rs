@@ -46,6 +46,24 @@ pub trait Preset: 'static + Clone + Copy + Debug + PartialEq + Eq + Send + Sync 
     type BytesPerLogsBloom: Len;
     type MaxExtraDataBytes: Len;
     type MaxWithdrawalsPerPayload: Len;
+    // Block body list limits (phase0, capella, deneb, electra presets).
+    type MaxProposerSlashings: Len;
+    type MaxAttesterSlashingsElectra: Len;
+    type MaxAttestationsElectra: Len;
+    type MaxDeposits: Len;
+    type MaxVoluntaryExits: Len;
+    type MaxBlsToExecutionChanges: Len;
+    type MaxBlobCommitmentsPerBlock: Len;
+    // Execution-layer request list limits (electra preset).
+    type MaxDepositRequestsPerPayload: Len;
+    type MaxWithdrawalRequestsPerPayload: Len;
+    type MaxConsolidationRequestsPerPayload: Len;
+    /// `SYNC_COMMITTEE_SIZE // SYNC_COMMITTEE_SUBNET_COUNT` (altair validator.md)
+    type SyncSubcommitteeSize: Len;
+    /// `FIELD_ELEMENTS_PER_BLOB * BYTES_PER_FIELD_ELEMENT` (deneb `Blob`)
+    type BytesPerBlob: Len;
+    /// deneb preset `KZG_COMMITMENT_INCLUSION_PROOF_DEPTH`
+    type KzgCommitmentInclusionProofDepth: Len;
 
     // ---- phase0 preset ----
     const MAX_COMMITTEES_PER_SLOT: u64;
@@ -86,6 +104,9 @@ pub trait Preset: 'static + Clone + Copy + Debug + PartialEq + Eq + Send + Sync 
     const MAX_WITHDRAWALS_PER_PAYLOAD: u64;
     const MAX_VALIDATORS_PER_WITHDRAWALS_SWEEP: u64;
 
+    // ---- deneb preset ----
+    const FIELD_ELEMENTS_PER_BLOB: u64 = 4096;
+
     // ---- electra preset ----
     const MIN_ACTIVATION_BALANCE: u64 = 32_000_000_000;
     const MAX_EFFECTIVE_BALANCE_ELECTRA: u64 = 2_048_000_000_000;
@@ -122,8 +143,8 @@ pub struct Mainnet;
 pub struct Minimal;
 
 use typenum::{
-    U1048576, U1073741824, U1099511627776, U131072, U134217728, U16, U16777216, U2048, U256,
-    U262144, U32, U4, U512, U64, U65536, U8192,
+    U1, U1048576, U1073741824, U1099511627776, U128, U131072, U134217728, U16, U16777216, U17, U2,
+    U2048, U256, U262144, U32, U4, U4096, U512, U64, U65536, U8, U8192,
 };
 
 impl Preset for Mainnet {
@@ -146,6 +167,19 @@ impl Preset for Mainnet {
     type BytesPerLogsBloom = U256;
     type MaxExtraDataBytes = U32;
     type MaxWithdrawalsPerPayload = U16;
+    type MaxProposerSlashings = U16;
+    type MaxAttesterSlashingsElectra = U1;
+    type MaxAttestationsElectra = U8;
+    type MaxDeposits = U16;
+    type MaxVoluntaryExits = U16;
+    type MaxBlsToExecutionChanges = U16;
+    type MaxBlobCommitmentsPerBlock = U4096;
+    type MaxDepositRequestsPerPayload = U8192;
+    type MaxWithdrawalRequestsPerPayload = U16;
+    type MaxConsolidationRequestsPerPayload = U2;
+    type SyncSubcommitteeSize = U128;
+    type BytesPerBlob = U131072;
+    type KzgCommitmentInclusionProofDepth = U17;
 
     const MAX_COMMITTEES_PER_SLOT: u64 = 64;
     const TARGET_COMMITTEE_SIZE: u64 = 128;
@@ -194,6 +228,19 @@ impl Preset for Minimal {
     type BytesPerLogsBloom = U256;
     type MaxExtraDataBytes = U32;
     type MaxWithdrawalsPerPayload = U4;
+    type MaxProposerSlashings = U16;
+    type MaxAttesterSlashingsElectra = U1;
+    type MaxAttestationsElectra = U8;
+    type MaxDeposits = U16;
+    type MaxVoluntaryExits = U16;
+    type MaxBlsToExecutionChanges = U16;
+    type MaxBlobCommitmentsPerBlock = U4096;
+    type MaxDepositRequestsPerPayload = U8192;
+    type MaxWithdrawalRequestsPerPayload = U16;
+    type MaxConsolidationRequestsPerPayload = U2;
+    type SyncSubcommitteeSize = U8;
+    type BytesPerBlob = U131072;
+    type KzgCommitmentInclusionProofDepth = U17;
 
     const MAX_COMMITTEES_PER_SLOT: u64 = 4;
     const TARGET_COMMITTEE_SIZE: u64 = 4;
@@ -229,6 +276,20 @@ pub mod consts {
     pub const GENESIS_EPOCH: u64 = 0;
     pub const BASE_REWARDS_PER_EPOCH: u64 = 4;
     pub const DEPOSIT_CONTRACT_TREE_DEPTH: u64 = 32;
+    /// altair validator.md § Constants
+    pub const SYNC_COMMITTEE_SUBNET_COUNT: u64 = 4;
+    /// deneb polynomial-commitments.md § Constants
+    pub const BYTES_PER_FIELD_ELEMENT: u64 = 32;
+    /// electra light-client/sync-protocol.md § Constants: `get_generalized_index(BeaconState,
+    /// 'finalized_checkpoint', 'root')`
+    pub const FINALIZED_ROOT_GINDEX_ELECTRA: u64 = 169;
+    /// electra light-client/sync-protocol.md § Constants
+    pub const CURRENT_SYNC_COMMITTEE_GINDEX_ELECTRA: u64 = 86;
+    /// electra light-client/sync-protocol.md § Constants
+    pub const NEXT_SYNC_COMMITTEE_GINDEX_ELECTRA: u64 = 87;
+    /// capella light-client/sync-protocol.md § Constants: `get_generalized_index(BeaconBlockBody,
+    /// 'execution_payload')`
+    pub const EXECUTION_PAYLOAD_GINDEX: u64 = 25;
     pub const JUSTIFICATION_BITS_LENGTH: usize = 4;
     pub const BLS_WITHDRAWAL_PREFIX: u8 = 0x00;
     pub const ETH1_ADDRESS_WITHDRAWAL_PREFIX: u8 = 0x01;

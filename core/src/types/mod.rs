@@ -2,12 +2,38 @@
 //! containers that Electra keeps unchanged).
 //!
 //! Field order is the spec's: SSZ encoding and `hash_tree_root` depend on it.
+//!
+//! This file holds the containers a `BeaconState` is made of and the block operations;
+//! `state` the state, `block` the block and its body, `blob` blob sidecars, `gossip` what
+//! validators sign and gossip, `light_client` the light-client containers, `legacy` the
+//! earlier forks' containers nothing in Electra holds.
 
+mod blob;
+mod block;
 mod bytes;
+mod gossip;
+mod legacy;
+mod light_client;
 mod serde_hex;
 mod state;
 
+pub use blob::{Blob, BlobIdentifier, BlobIndex, BlobSidecar, KzgCommitment, KzgProof};
+pub use block::{
+    BLSToExecutionChange, BeaconBlock, BeaconBlockBody, Deposit, DepositData, ExecutionRequests,
+    SignedBLSToExecutionChange, SignedBeaconBlock, SyncAggregate,
+};
 pub use bytes::{BlsPubkey, BlsSignature, ByteVector};
+pub use gossip::{
+    AggregateAndProof, ContributionAndProof, Eth1Block, SignedAggregateAndProof,
+    SignedContributionAndProof, SingleAttestation, SyncAggregatorSelectionData,
+    SyncCommitteeContribution, SyncCommitteeMessage,
+};
+pub use legacy::{HistoricalBatch, PendingAttestation, PowBlock};
+pub use light_client::{
+    CurrentSyncCommitteeBranch, ExecutionBranch, FinalityBranch, LightClientBootstrap,
+    LightClientFinalityUpdate, LightClientHeader, LightClientOptimisticUpdate, LightClientUpdate,
+    NextSyncCommitteeBranch,
+};
 pub use state::BeaconState;
 
 use crate::preset::Preset;
@@ -90,7 +116,7 @@ pub struct Eth1Data {
     pub block_hash: Bytes32,
 }
 
-/// phase0 § HistoricalBatch is not stored in Electra states; capella § HistoricalSummary is.
+/// capella § HistoricalSummary (what Electra states keep instead of phase0's `HistoricalBatch`)
 #[derive(Clone, Debug, PartialEq, Eq, Default, Encode, Decode, TreeHash, Serialize)]
 pub struct HistoricalSummary {
     pub block_summary_root: Root,

@@ -2,7 +2,7 @@
 //! `configs/<name>.yaml`, so a typo in a preset cannot hide behind vectors that do not exercise it.
 
 use crate::harness::{Harness, Outcome};
-use maxeb_core::preset::Preset;
+use maxeb_core::preset::{consts, Preset};
 use maxeb_core::{Mainnet, Minimal};
 use std::collections::BTreeMap;
 
@@ -145,6 +145,10 @@ fn ours<P: Preset>() -> Vec<(&'static str, String)> {
             "MAX_PENDING_DEPOSITS_PER_EPOCH",
             P::MAX_PENDING_DEPOSITS_PER_EPOCH.to_string(),
         ),
+        (
+            "FIELD_ELEMENTS_PER_BLOB",
+            P::FIELD_ELEMENTS_PER_BLOB.to_string(),
+        ),
         // config
         ("GENESIS_FORK_VERSION", hex4(P::GENESIS_FORK_VERSION)),
         ("CAPELLA_FORK_VERSION", hex4(P::CAPELLA_FORK_VERSION)),
@@ -180,9 +184,70 @@ fn ours<P: Preset>() -> Vec<(&'static str, String)> {
             P::MAX_PER_EPOCH_ACTIVATION_EXIT_CHURN_LIMIT.to_string(),
         ),
     ];
-    // The typenum lengths must equal their constants.
+    // List lengths that exist only as typenums, against the vectors' values by their spec name.
     use typenum::Unsigned;
-    let lens: [(&'static str, usize, u64); 8] = [
+    let typenum_only: [(&'static str, usize); 21] = [
+        ("HISTORICAL_ROOTS_LIMIT", P::HistoricalRootsLimit::USIZE),
+        ("VALIDATOR_REGISTRY_LIMIT", P::ValidatorRegistryLimit::USIZE),
+        (
+            "MAX_VALIDATORS_PER_COMMITTEE",
+            P::MaxValidatorsPerCommittee::USIZE,
+        ),
+        ("PENDING_DEPOSITS_LIMIT", P::PendingDepositsLimit::USIZE),
+        (
+            "PENDING_PARTIAL_WITHDRAWALS_LIMIT",
+            P::PendingPartialWithdrawalsLimit::USIZE,
+        ),
+        (
+            "MAX_BYTES_PER_TRANSACTION",
+            P::MaxBytesPerTransaction::USIZE,
+        ),
+        (
+            "MAX_TRANSACTIONS_PER_PAYLOAD",
+            P::MaxTransactionsPerPayload::USIZE,
+        ),
+        ("BYTES_PER_LOGS_BLOOM", P::BytesPerLogsBloom::USIZE),
+        ("MAX_EXTRA_DATA_BYTES", P::MaxExtraDataBytes::USIZE),
+        (
+            "MAX_WITHDRAWALS_PER_PAYLOAD",
+            P::MaxWithdrawalsPerPayload::USIZE,
+        ),
+        ("MAX_PROPOSER_SLASHINGS", P::MaxProposerSlashings::USIZE),
+        (
+            "MAX_ATTESTER_SLASHINGS_ELECTRA",
+            P::MaxAttesterSlashingsElectra::USIZE,
+        ),
+        ("MAX_ATTESTATIONS_ELECTRA", P::MaxAttestationsElectra::USIZE),
+        ("MAX_DEPOSITS", P::MaxDeposits::USIZE),
+        ("MAX_VOLUNTARY_EXITS", P::MaxVoluntaryExits::USIZE),
+        (
+            "MAX_BLS_TO_EXECUTION_CHANGES",
+            P::MaxBlsToExecutionChanges::USIZE,
+        ),
+        (
+            "MAX_BLOB_COMMITMENTS_PER_BLOCK",
+            P::MaxBlobCommitmentsPerBlock::USIZE,
+        ),
+        (
+            "KZG_COMMITMENT_INCLUSION_PROOF_DEPTH",
+            P::KzgCommitmentInclusionProofDepth::USIZE,
+        ),
+        (
+            "MAX_DEPOSIT_REQUESTS_PER_PAYLOAD",
+            P::MaxDepositRequestsPerPayload::USIZE,
+        ),
+        (
+            "MAX_WITHDRAWAL_REQUESTS_PER_PAYLOAD",
+            P::MaxWithdrawalRequestsPerPayload::USIZE,
+        ),
+        (
+            "MAX_CONSOLIDATION_REQUESTS_PER_PAYLOAD",
+            P::MaxConsolidationRequestsPerPayload::USIZE,
+        ),
+    ];
+    v.extend(typenum_only.map(|(name, n)| (name, n.to_string())));
+    // The typenum lengths must equal their constants.
+    let lens: [(&'static str, usize, u64); 10] = [
         (
             "SLOTS_PER_HISTORICAL_ROOT (typenum)",
             P::SlotsPerHistoricalRoot::USIZE,
@@ -222,6 +287,16 @@ fn ours<P: Preset>() -> Vec<(&'static str, String)> {
             "PENDING_CONSOLIDATIONS_LIMIT (typenum)",
             P::PendingConsolidationsLimit::USIZE,
             P::PENDING_CONSOLIDATIONS_LIMIT,
+        ),
+        (
+            "SYNC_COMMITTEE_SIZE // SYNC_COMMITTEE_SUBNET_COUNT (typenum)",
+            P::SyncSubcommitteeSize::USIZE,
+            P::SYNC_COMMITTEE_SIZE / consts::SYNC_COMMITTEE_SUBNET_COUNT,
+        ),
+        (
+            "BYTES_PER_BLOB (typenum)",
+            P::BytesPerBlob::USIZE,
+            P::FIELD_ELEMENTS_PER_BLOB * consts::BYTES_PER_FIELD_ELEMENT,
         ),
     ];
     for (name, a, b) in lens {
