@@ -496,3 +496,35 @@ fn default_folders_outside_a_checkout() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.join("tiny.ssz").is_file());
 }
+
+/// `maxeb diff`: exit 0 for equal states, 1 naming the differing field and indices, 2 (one clean
+/// line) for an unreadable file.
+#[test]
+fn diff_states_exit_codes() {
+    let pre = vector("pre.ssz_snappy");
+    let post = vector("post.ssz_snappy");
+    let p = |x: &Path| x.to_str().unwrap().to_string();
+    let same = maxeb(&["diff", &p(&pre), &p(&pre)]);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    assert!(String::from_utf8_lossy(&same.stdout).contains("equal"));
+    let differ = maxeb(&["diff", &p(&pre), &p(&post)]);
+    assert_eq!(differ.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&differ.stdout);
+    // The slashings case moves balances only: the diff names that field and an index.
+    assert!(
+        text.contains("balances:") && text.contains("  [0] "),
+        "{text}"
+    );
+    assert!(!text.contains("validators:"), "{text}");
+    let d = Scratch::new("diff");
+    let missing = d.path("missing.ssz");
+    let o = maxeb(&["diff", &p(&pre), &p(&missing)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.ssz"));
+}
