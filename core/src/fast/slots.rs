@@ -36,12 +36,18 @@ pub fn process_slots_with<P: Preset>(
         state.state().slot < slot,
         "process_slots: slot not in the future",
     )?;
+    // Whether, since the last root, only this loop's own slot writes happened (then the next root
+    // reuses every other field's root without comparing): false on entry (the caller may have
+    // changed anything) and after an epoch.
+    let mut own_writes_only = false;
     while state.state().slot < slot {
-        process_slot(state)?;
+        process_slot_inner(state, own_writes_only)?;
+        own_writes_only = true;
         // > Process epoch on the start slot of the next epoch
         let next_slot = add(state.state().slot, 1, "process_slots")?;
         if rem(next_slot, P::SLOTS_PER_EPOCH, "process_slots")? == 0 {
             epoch(state)?;
+            own_writes_only = false;
         }
         *state.fields_mut().slot = next_slot;
     }
@@ -50,6 +56,12 @@ pub fn process_slots_with<P: Preset>(
 
 /// phase0 § process_slot
 pub fn process_slot<P: Preset>(state: &mut TrackedState<P>) -> Result<()> {
+    process_slot_inner(state, false)
+}
+
+/// phase0 § process_slot; `own_writes_only`: only the previous slot's writes happened since the
+/// last root (`process_slots` knows it), so the root reuses the other fields' roots.
+fn process_slot_inner<P: Preset>(state: &mut TrackedState<P>, own_writes_only: bool) -> Result<()> {
     let i = rem(
         state.state().slot,
         P::SLOTS_PER_HISTORICAL_ROOT,
@@ -61,7 +73,11 @@ pub fn process_slot<P: Preset>(state: &mut TrackedState<P>) -> Result<()> {
         len: P::SLOTS_PER_HISTORICAL_ROOT,
     };
     // > Cache state root
-    let previous_state_root = state.hash_tree_root();
+    let previous_state_root = if own_writes_only {
+        state.hash_tree_root_after_slot()
+    } else {
+        state.hash_tree_root()
+    };
     let f = state.fields_mut();
     *f.state_roots.get_mut(i).ok_or(out_of_range.clone())? = previous_state_root;
     // > Cache latest block header state root

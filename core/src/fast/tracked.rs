@@ -240,6 +240,13 @@ impl<P: Preset> TrackedState<P> {
         self.root.field_roots(&self.state)
     }
 
+    /// `hash_tree_root` for `fast::slots` between two of its own slots, when only `slot`,
+    /// `latest_block_header`, `block_roots` and `state_roots` changed since the last root
+    /// (see `StateRootCache::hash_tree_root_after_slot`).
+    pub(crate) fn hash_tree_root_after_slot(&mut self) -> Root {
+        self.root.hash_tree_root_after_slot(&self.state)
+    }
+
     /// Bytes the root cache holds on the heap.
     pub fn root_cache_bytes(&self) -> usize {
         self.root.heap_bytes()

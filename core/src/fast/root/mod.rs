@@ -218,6 +218,8 @@ struct ValidatorsCache {
     dirty: Vec<u64>,
     /// Every validator may have changed (fresh cache, or `with_state_mut`).
     all: bool,
+    /// Some bit of `dirty` is set.
+    any: bool,
     /// The list length when last hashed.
     len: usize,
 }
@@ -232,6 +234,7 @@ impl ValidatorsCache {
         if let Some(word) = self.dirty.get_mut(w) {
             *word |= 1u64 << b;
         }
+        self.any = true;
     }
 
     fn heap_bytes(&self) -> usize {
@@ -270,7 +273,10 @@ impl ValidatorsCache {
                 self.tree.update(groups, &upd);
             }
         }
-        self.dirty.iter_mut().for_each(|w| *w = 0);
+        if self.any {
+            self.dirty.iter_mut().for_each(|w| *w = 0);
+        }
+        self.any = false;
         self.all = false;
         self.len = data.len();
         mix_in_length(&self.tree.root(), data.len())
@@ -302,6 +308,8 @@ pub struct StateRootCache<P: Preset> {
     pending_deposits: ElemCache<PendingDeposit>,
     pending_partial_withdrawals: ElemCache<PendingPartialWithdrawal>,
     pending_consolidations: ElemCache<PendingConsolidation>,
+    /// The field roots of the last root, for `hash_tree_root_after_slot`.
+    last_fields: Option<[Node; 37]>,
 }
 
 impl<P: Preset> std::fmt::Debug for StateRootCache<P> {
@@ -334,6 +342,7 @@ impl<P: Preset> StateRootCache<P> {
                 tree: Layers::new(VALIDATOR_BASE, depth_for(registry)),
                 dirty: Vec::new(),
                 all: true,
+                any: false,
                 len: 0,
             },
             balances: PackedCache::new(U64_BASE, registry),
@@ -351,6 +360,7 @@ impl<P: Preset> StateRootCache<P> {
                 P::PendingPartialWithdrawalsLimit::to_usize(),
             ),
             pending_consolidations: ElemCache::new(P::PendingConsolidationsLimit::to_usize()),
+            last_fields: None,
         }
     }
 
@@ -388,18 +398,32 @@ impl<P: Preset> StateRootCache<P> {
     /// be the one whose validator changes were recorded here (`TrackedState` guarantees it).
     pub fn hash_tree_root(&mut self, s: &BeaconState<P>) -> Root {
         let fields = self.field_roots(s);
-        // 37 fields pad to 64 leaves: six levels.
-        let mut buf = vec![0u8; 64 * 32];
-        for (f, d) in fields.iter().zip(buf.chunks_exact_mut(32)) {
-            d.copy_from_slice(f);
-        }
-        let mut scratch = Vec::new();
-        merkleize_groups(&mut buf, &mut scratch, 6);
-        let mut root = [0u8; 32];
-        if let Some(r) = buf.get(..32) {
-            root.copy_from_slice(r);
-        }
-        Root::from(root)
+        self.last_fields = Some(fields);
+        merkleize_fields(&fields)
+    }
+
+    /// `hash_tree_root` when, since the last root, only `slot`, `latest_block_header`,
+    /// `block_roots` and `state_roots` can have changed (what `process_slot` and the slot
+    /// increment write): the other 33 field roots are reused without comparing their shadows.
+    /// Only `fast::slots` calls it, between two of its own slots; if any validator was recorded
+    /// changed, or there is no previous root, it falls back to the full `hash_tree_root`.
+    pub(crate) fn hash_tree_root_after_slot(&mut self, s: &BeaconState<P>) -> Root {
+        let v = &self.validators;
+        let untouched = !v.all && !v.any && v.len == s.validators.len();
+        let Some(mut fields) = self.last_fields.filter(|_| untouched) else {
+            return self.hash_tree_root(s);
+        };
+        let mut set = |i: usize, n: Node| {
+            if let Some(f) = fields.get_mut(i) {
+                *f = n;
+            }
+        };
+        set(2, s.slot.tree_hash_root().0);
+        set(4, self.latest_block_header.root(&s.latest_block_header));
+        set(5, self.block_roots.root(&s.block_roots));
+        set(6, self.state_roots.root(&s.state_roots));
+        self.last_fields = Some(fields);
+        merkleize_fields(&fields)
     }
 
     /// The roots of the state's 37 fields, in the spec's order.
@@ -426,16 +450,16 @@ impl<P: Preset> StateRootCache<P> {
             pending_deposits,
             pending_partial_withdrawals,
             pending_consolidations,
+            last_fields: _,
         } = self;
-        // The registry on one thread, every other field on the other (each is also split
-        // internally when it has much to rehash).
-        let (validators_root, rest) = rayon::join(
-            || validators.root(&s.validators),
+        let list = |c: &mut PackedCache<u64>, d: &[u64]| mix_in_length(&c.root(d), d.len());
+        let flags = |c: &mut PackedCache<u8>, d: &[u8]| mix_in_length(&c.root(d), d.len());
+        // Registry and balances on one thread, every other field on the other (a warm root is
+        // mostly shadow comparisons, memory-bound; a cold one is split further inside).
+        let ((validators_root, balances_root), rest) = rayon::join(
+            || (validators.root(&s.validators), list(balances, &s.balances)),
             || {
-                let list = |c: &mut PackedCache<u64>, d: &[u64]| mix_in_length(&c.root(d), d.len());
-                let flags = |c: &mut PackedCache<u8>, d: &[u8]| mix_in_length(&c.root(d), d.len());
                 [
-                    list(balances, &s.balances),
                     flags(
                         previous_epoch_participation,
                         &s.previous_epoch_participation,
@@ -458,7 +482,7 @@ impl<P: Preset> StateRootCache<P> {
                 ]
             },
         );
-        let [balances_root, prev_part, cur_part, inactivity, block_roots_root, state_roots_root, historical_roots_root, randao, slashings_root, votes, summaries, deposits, partials, consolidations] =
+        let [prev_part, cur_part, inactivity, block_roots_root, state_roots_root, historical_roots_root, randao, slashings_root, votes, summaries, deposits, partials, consolidations] =
             rest;
         let u64_root = |v: u64| v.tree_hash_root().0;
         // electra § BeaconState, field by field in the spec's order.
@@ -502,4 +526,19 @@ impl<P: Preset> StateRootCache<P> {
             consolidations,
         ]
     }
+}
+
+/// electra § BeaconState root from its 37 field roots (padded to 64 leaves: six levels).
+fn merkleize_fields(fields: &[Node; 37]) -> Root {
+    let mut buf = vec![0u8; 64 * 32];
+    for (f, d) in fields.iter().zip(buf.chunks_exact_mut(32)) {
+        d.copy_from_slice(f);
+    }
+    let mut scratch = Vec::new();
+    merkleize_groups(&mut buf, &mut scratch, 6);
+    let mut root = [0u8; 32];
+    if let Some(r) = buf.get(..32) {
+        root.copy_from_slice(r);
+    }
+    Root::from(root)
 }

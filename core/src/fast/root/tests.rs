@@ -417,7 +417,9 @@ fn fast_slots_equal_reference<P: Preset>(state: BeaconState<P>, boundaries: u64)
     let mut slot = reference.slot;
     // A few slots at a time, through several boundaries, comparing after each call.
     let end = slot + boundaries * P::SLOTS_PER_EPOCH + 1;
-    let mut step = 1;
+    // The first call runs several slots: the header written by its first slot must reach the
+    // second slot's root (the quick path).
+    let mut step = 3;
     while slot < end {
         slot = (slot + step).min(end);
         crate::slots::process_slots(&mut reference, slot).unwrap();
@@ -429,6 +431,20 @@ fn fast_slots_equal_reference<P: Preset>(state: BeaconState<P>, boundaries: u64)
             "root at {slot}"
         );
         step = step % 5 + 1;
+        // A caller's change between two calls (no root taken after it): the next call's first
+        // slot must see it.
+        let i = (slot as usize * 7) % reference.balances.len();
+        reference.balances[i] += 1;
+        t.fields_mut().balances[i] += 1;
+        if slot % 3 == 0 {
+            reference.validators[i].effective_balance -= 1_000_000_000;
+            t.validator_mut(i).unwrap().effective_balance -= 1_000_000_000;
+        }
+        // As after a block: the header's state root is zero again, so the next call's first
+        // slot fills it and its second slot's root must include it.
+        reference.latest_block_header.state_root = Root::ZERO;
+        reference.latest_block_header.slot = slot;
+        *t.fields_mut().latest_block_header = reference.latest_block_header.clone();
     }
 }
 
