@@ -44,6 +44,16 @@ fn summary(name: &str, mut v: Vec<f64>) {
     );
 }
 
+/// This process's user + system CPU time so far (ms, 10 ms ticks), from /proc/self/stat.
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name.
+    (ticks(11) + ticks(12)) * 10.0
+}
+
 static EPOCH_NS: AtomicU64 = AtomicU64::new(0);
 
 /// The reference epoch, timed.
@@ -135,6 +145,19 @@ fn main() {
         rayon::current_num_threads()
     );
 
+    if mode == "cold" {
+        // For a profiler: cold roots only.
+        let mut t = TrackedState::new(state);
+        let mut cold = Vec::new();
+        for _ in 0..3 {
+            t = TrackedState::new(t.into_state());
+            let t0 = Instant::now();
+            std::hint::black_box(t.hash_tree_root());
+            cold.push(ms(t0.elapsed()));
+        }
+        summary("cold root (parallel)", cold);
+        return;
+    }
     if mode == "warm" {
         // For a profiler: one cold root, then many warm roots of an unchanged state.
         let mut t = TrackedState::new(state);
@@ -148,12 +171,19 @@ fn main() {
         summary("warm root, nothing changed", warm);
         return;
     }
-    if mode == "rss" {
+    if mode == "rss" || mode == "rss-root" {
         let mut t = TrackedState::new(state);
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_ms());
         let root = t.hash_tree_root();
-        println!("cold root {root} in {:.1} ms", ms(t0.elapsed()));
+        println!(
+            "cold root {root} in {:.1} ms (process CPU {:.0} ms)",
+            ms(t0.elapsed()),
+            cpu_ms() - c0
+        );
         println!("root cache heap bytes: {}", t.root_cache_bytes());
+        if mode == "rss-root" {
+            return;
+        }
         let target = t.state().slot + 32;
         let t0 = Instant::now();
         process_slots(&mut t, target).unwrap();
@@ -174,16 +204,19 @@ fn main() {
     );
     let mut t = TrackedState::new(state);
     let mut cold = Vec::new();
+    let mut cold_cpu = Vec::new();
     for i in 0..5 {
         if i > 0 {
             t = TrackedState::new(t.into_state());
         }
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_ms());
         let r = t.hash_tree_root();
         cold.push(ms(t0.elapsed()));
+        cold_cpu.push(cpu_ms() - c0);
         assert_eq!(r, want, "cold root");
     }
     summary("cold root (parallel)", cold);
+    summary("  its process CPU time (user+sys, 10 ms ticks)", cold_cpu);
     println!(
         "root cache heap bytes: {} ({:.1} MB)",
         t.root_cache_bytes(),

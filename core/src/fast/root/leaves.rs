@@ -10,8 +10,12 @@ use super::hash::{hash_blocks, merkleize_groups, Node};
 use crate::types::{Root, Validator};
 use rayon::prelude::*;
 
-/// Groups hashed per batch (keeps the buffers in cache).
+/// Groups of packed data hashed per batch (keeps the buffers in cache).
 const BATCH: usize = 256;
+/// Groups of validators per batch: 128 validators, 32 KB of field chunks. Small enough that the
+/// buffers stay below malloc's mmap threshold: at 256 groups (256 KB) every batch was a fresh
+/// mapping, zeroed page by page (page faults + clear_page ~4% of a cold root).
+const BATCH_VALIDATORS: usize = 32;
 /// Below this many groups, one thread.
 const PAR_GROUPS: usize = 2048;
 
@@ -51,11 +55,16 @@ pub fn per_group<T: Packed>(base: u32) -> usize {
     (32usize << base) / T::SIZE
 }
 
-/// Run `f` over `groups` in batches, in parallel when there are many; results in order.
-fn batched(groups: &[usize], f: impl Fn(&[usize], &mut Vec<Node>) + Sync) -> Vec<Node> {
+/// Run `f` over `groups` in batches of `batch`, in parallel when there are many; results in
+/// order.
+fn batched(
+    groups: &[usize],
+    batch: usize,
+    f: impl Fn(&[usize], &mut Vec<Node>) + Sync,
+) -> Vec<Node> {
     if groups.len() >= PAR_GROUPS {
         groups
-            .par_chunks(BATCH)
+            .par_chunks(batch)
             .flat_map_iter(|c| {
                 let mut out = Vec::with_capacity(c.len());
                 f(c, &mut out);
@@ -64,7 +73,7 @@ fn batched(groups: &[usize], f: impl Fn(&[usize], &mut Vec<Node>) + Sync) -> Vec
             .collect()
     } else {
         let mut out = Vec::with_capacity(groups.len());
-        for c in groups.chunks(BATCH) {
+        for c in groups.chunks(batch) {
             f(c, &mut out);
         }
         out
@@ -84,7 +93,7 @@ fn push_nodes(buf: &[u8], n: usize, out: &mut Vec<Node>) {
 pub fn packed_group_roots<T: Packed>(data: &[T], base: u32, groups: &[usize]) -> Vec<Node> {
     let per = per_group::<T>(base);
     let group_bytes = 32usize << base;
-    batched(groups, |gs, out| {
+    batched(groups, BATCH, |gs, out| {
         let mut buf = vec![0u8; gs.len() * group_bytes];
         let mut scratch = Vec::new();
         for (g, dst) in gs.iter().zip(buf.chunks_exact_mut(group_bytes)) {
@@ -146,7 +155,7 @@ fn validator_roots(vs: &[&Validator], leaves: &mut [u8]) {
 /// The roots of the given groups of `2^base` validators (past the end: zero leaves).
 pub fn validator_group_roots(data: &[Validator], base: u32, groups: &[usize]) -> Vec<Node> {
     let per = 1usize << base;
-    batched(groups, |gs, out| {
+    batched(groups, BATCH_VALIDATORS, |gs, out| {
         let mut buf = vec![0u8; gs.len() * per * 32];
         // Validators present, and where their leaf goes in `buf`.
         let mut vs: Vec<&Validator> = Vec::with_capacity(gs.len() * per);
