@@ -6,6 +6,13 @@
 //!
 //! - `tracked`: `TrackedState`, the state plus a record of what changed, so the incremental root
 //!   never depends on a caller remembering to mark a change.
+//! - `root`: `StateRootCache`, the incremental `hash_tree_root` that `TrackedState` carries
+//!   (batched SHA-256 via hashtree, parallel cold root).
+//! - `slots`: `process_slots` / `process_slot` on a `TrackedState`: an empty slot rehashes only
+//!   what it changed; the epoch function is a parameter.
+pub mod root;
+pub mod slots;
 pub mod tracked;
 
+pub use root::StateRootCache;
 pub use tracked::{FieldsMut, TrackedState, ValidatorChanges};

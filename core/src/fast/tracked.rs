@@ -7,8 +7,14 @@
 //! `fields_mut`, whose changes the root cache detects itself (by comparing against what it last
 //! hashed). `with_state_mut` is the escape hatch for code written against `&mut BeaconState`: it
 //! marks every validator changed.
+//!
+//! The root cache (`root::StateRootCache`) lives here, beside the state it hashes, so a cache can
+//! never be paired with another state. It keeps its own record of changed validators (one bit per
+//! group, set by the same calls), so `take_changes` stays the caller's: taking the changes for
+//! other uses cannot make the root stale.
 
 use crate::error::{Error, Result};
+use crate::fast::root::StateRootCache;
 use crate::preset::Preset;
 use crate::types::*;
 use ssz_types::{BitVector, FixedVector, VariableList};
@@ -30,6 +36,7 @@ pub struct ValidatorChanges {
 pub struct TrackedState<P: Preset> {
     state: BeaconState<P>,
     changes: ValidatorChanges,
+    root: StateRootCache<P>,
 }
 
 /// Every field of the state but `validators` mutably, and `validators` read-only: a split borrow,
@@ -89,6 +96,7 @@ impl<P: Preset> TrackedState<P> {
                 len_before,
                 all: true,
             },
+            root: StateRootCache::new(),
         }
     }
 
@@ -115,15 +123,19 @@ impl<P: Preset> TrackedState<P> {
                 len,
             })?;
         self.changes.changed.push(index);
+        self.root.mark_validator(index);
         Ok(v)
     }
 
     /// Append a validator (the new index counts as changed).
     pub fn push_validator(&mut self, validator: Validator) -> Result<()> {
+        let index = self.state.validators.len();
         self.state
             .validators
             .push(validator)
-            .map_err(|_| Error::ListFull("validators"))
+            .map_err(|_| Error::ListFull("validators"))?;
+        self.root.mark_validator(index);
+        Ok(())
     }
 
     /// Every field but `validators` for update (the root cache detects their changes).
@@ -212,7 +224,32 @@ impl<P: Preset> TrackedState<P> {
     /// counts as changed afterwards, so the next root rehashes the whole registry.
     pub fn with_state_mut<R>(&mut self, f: impl FnOnce(&mut BeaconState<P>) -> R) -> R {
         self.changes.all = true;
+        self.root.mark_all_validators();
         f(&mut self.state)
+    }
+
+    /// ssz § hash_tree_root of the state, incrementally: rehashes what changed since the last
+    /// call (the first call hashes everything, in parallel).
+    pub fn hash_tree_root(&mut self) -> Root {
+        self.root.hash_tree_root(&self.state)
+    }
+
+    /// The 37 field roots from the cache (tests locate a mismatch with it).
+    #[cfg(test)]
+    pub(crate) fn field_roots(&mut self) -> [[u8; 32]; 37] {
+        self.root.field_roots(&self.state)
+    }
+
+    /// `hash_tree_root` for `fast::slots` between two of its own slots, when only `slot`,
+    /// `latest_block_header`, `block_roots` and `state_roots` changed since the last root
+    /// (see `StateRootCache::hash_tree_root_after_slot`).
+    pub(crate) fn hash_tree_root_after_slot(&mut self) -> Root {
+        self.root.hash_tree_root_after_slot(&self.state)
+    }
+
+    /// Bytes the root cache holds on the heap.
+    pub fn root_cache_bytes(&self) -> usize {
+        self.root.heap_bytes()
     }
 
     /// The validator changes since the last call, and start a new record.

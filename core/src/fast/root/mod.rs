@@ -1,0 +1,544 @@
+//! `StateRootCache`: the incremental `hash_tree_root` of a `BeaconState` (ssz § Merkleization).
+//!
+//! One cache per field kind, each rehashing only what changed since it last hashed:
+//! - validators: the tree above groups of `2^VALIDATOR_BASE` validators; which groups changed is
+//!   recorded by `TrackedState`'s mutation API (`mark_validator` / `mark_all_validators`), the one
+//!   field with no shadow copy (121 B x 2M is too large to keep twice);
+//! - packed lists and vectors (balances, participation, inactivity scores, block/state roots,
+//!   randao mixes, slashings, historical roots): a shadow copy of what was last hashed, compared
+//!   group by group (memory-bound: ~16 MB per 2M u64s), and the tree above the groups;
+//! - lists of containers (eth1 votes, historical summaries, the pending queues): a shadow copy and
+//!   each element's root; a drain from the front (the pending queues) is recognised as a shift,
+//!   so surviving elements keep their roots;
+//! - small containers (header, fork, sync committees, payload header, ...): shadow and root.
+//!
+//! Nothing is trusted from callers beyond the validator record: a field changed through any
+//! `&mut` is found by the comparison.
+// Index arithmetic on in-memory lengths (< 2^40), which cannot overflow a usize.
+#![allow(clippy::arithmetic_side_effects)]
+
+pub mod hash;
+pub mod leaves;
+pub mod tree;
+
+#[cfg(test)]
+mod tests;
+
+use crate::preset::Preset;
+use crate::types::*;
+use hash::{merkleize_groups, mix_in_length, Node};
+use leaves::{packed_group_roots, per_group, validator_group_roots, Packed};
+use rayon::prelude::*;
+use tree::{depth_for, Layers};
+use tree_hash::TreeHash;
+use typenum::Unsigned;
+
+/// Validators per stored group: 2^2. A changed validator costs rehashing its group (4 x 8 + 3
+/// hashes, ~2 us); the layers cost 16 MB per million validators (storing every validator root
+/// would cost 64 MB per million).
+pub const VALIDATOR_BASE: u32 = 2;
+/// u64 lists (balances, inactivity scores): groups of 4 chunks = 16 values.
+const U64_BASE: u32 = 2;
+/// Byte lists (participation) and root vectors: groups of 2 chunks.
+const SMALL_BASE: u32 = 1;
+
+/// Chunks a packed list or vector of `limit` elements of `size` bytes spans.
+fn packed_depth(limit: usize, size: usize) -> u32 {
+    depth_for(limit.saturating_mul(size).div_ceil(32))
+}
+
+/// A packed basic list or vector: shadow copy plus the layers above the groups.
+#[derive(Clone, Default)]
+struct PackedCache<T> {
+    shadow: Vec<T>,
+    tree: Layers,
+    built: bool,
+}
+
+impl<T: Packed> PackedCache<T> {
+    fn new(base: u32, limit: usize) -> Self {
+        PackedCache {
+            shadow: Vec::new(),
+            tree: Layers::new(base, packed_depth(limit, T::SIZE)),
+            built: false,
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.shadow.capacity() * std::mem::size_of::<T>() + self.tree.heap_bytes()
+    }
+
+    /// The root of `data` as a vector (no length mix-in).
+    fn root(&mut self, data: &[T]) -> Node {
+        let base = self.tree.base();
+        let per = per_group::<T>(base);
+        let groups = data.len().div_ceil(per);
+        if !self.built {
+            let all: Vec<usize> = (0..groups).collect();
+            self.tree.rebuild(packed_group_roots(data, base, &all));
+            self.shadow = data.to_vec();
+            self.built = true;
+            return self.tree.root();
+        }
+        let common = self.shadow.len().min(data.len());
+        let (old, new) = (
+            self.shadow.get(..common).unwrap_or(&[]),
+            data.get(..common).unwrap_or(&[]),
+        );
+        // Compare in blocks of 64 groups first: an unchanged block is one memcmp.
+        let block = per * 64;
+        let mut dirty: Vec<usize> = Vec::new();
+        for (b, (x, y)) in old.chunks(block).zip(new.chunks(block)).enumerate() {
+            if x != y {
+                for (g, (xg, yg)) in x.chunks(per).zip(y.chunks(per)).enumerate() {
+                    if xg != yg {
+                        dirty.push(b * 64 + g);
+                    }
+                }
+            }
+        }
+        let resized = self.shadow.len() != data.len();
+        if resized {
+            // Groups past the common prefix, and the new last group (its tree path changes).
+            dirty.extend(common.saturating_sub(1) / per..groups);
+            dirty.sort_unstable();
+            dirty.dedup();
+        }
+        if dirty.is_empty() && !resized {
+            return self.tree.root();
+        }
+        let roots = packed_group_roots(data, base, &dirty);
+        self.shadow.truncate(data.len());
+        for &g in &dirty {
+            let start = (g * per).min(data.len());
+            let end = (start + per).min(data.len());
+            let src = data.get(start..end).unwrap_or(&[]);
+            let have = self.shadow.len();
+            if end <= have {
+                if let Some(dst) = self.shadow.get_mut(start..end) {
+                    dst.copy_from_slice(src);
+                }
+            } else if start <= have {
+                // The tail: overwrite what overlaps, append the rest.
+                let (over, rest) = src.split_at(have - start);
+                if let Some(dst) = self.shadow.get_mut(start..have) {
+                    dst.copy_from_slice(over);
+                }
+                self.shadow.extend_from_slice(rest);
+            }
+        }
+        let upd: Vec<(usize, Node)> = dirty.into_iter().zip(roots).collect();
+        self.tree.update(groups, &upd);
+        self.tree.root()
+    }
+}
+
+/// A list of containers: shadow copy plus every element's root (the tree's bottom layer).
+#[derive(Clone, Default)]
+struct ElemCache<T> {
+    shadow: Vec<T>,
+    tree: Layers,
+    built: bool,
+}
+
+impl<T: TreeHash + PartialEq + Clone + Send + Sync> ElemCache<T> {
+    fn new(limit: usize) -> Self {
+        ElemCache {
+            shadow: Vec::new(),
+            tree: Layers::new(0, depth_for(limit)),
+            built: false,
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.shadow.capacity() * std::mem::size_of::<T>() + self.tree.heap_bytes()
+    }
+
+    /// The root of `data` as a list (with the length mixed in).
+    fn root(&mut self, data: &[T]) -> Node {
+        if !self.built || self.shadow.as_slice() != data {
+            // Elements kept from the last hash keep their roots: either in place or shifted by
+            // what a queue drained from its front (`queue = queue[k:] + postponed`).
+            let shift = match (self.built, data.first()) {
+                (true, Some(first)) => self.shadow.iter().position(|e| e == first),
+                _ => None,
+            };
+            let old = self.tree.group_roots();
+            let shadow = &self.shadow;
+            let root_of = |(i, e): (usize, &T)| -> Node {
+                let reuse = |k: usize| {
+                    let j = i + k;
+                    match (shadow.get(j), old.get(j)) {
+                        (Some(s), Some(r)) if s == e => Some(*r),
+                        _ => None,
+                    }
+                };
+                shift
+                    .and_then(reuse)
+                    .or_else(|| if self.built { reuse(0) } else { None })
+                    .unwrap_or_else(|| e.tree_hash_root().0)
+            };
+            let roots: Vec<Node> = if data.len() >= 4096 {
+                data.par_iter().enumerate().map(root_of).collect()
+            } else {
+                data.iter().enumerate().map(root_of).collect()
+            };
+            self.tree.rebuild(roots);
+            self.shadow = data.to_vec();
+            self.built = true;
+        }
+        mix_in_length(&self.tree.root(), data.len())
+    }
+}
+
+/// A small field: shadow copy and root.
+#[derive(Clone, Default)]
+struct SmallCache<T> {
+    last: Option<(T, Node)>,
+}
+
+impl<T: TreeHash + PartialEq + Clone> SmallCache<T> {
+    fn root(&mut self, value: &T) -> Node {
+        if let Some((v, r)) = &self.last {
+            if v == value {
+                return *r;
+            }
+        }
+        let r = value.tree_hash_root().0;
+        self.last = Some((value.clone(), r));
+        r
+    }
+}
+
+/// The validators list: the layers above groups, and the groups changed since the last hash.
+#[derive(Clone, Default)]
+struct ValidatorsCache {
+    tree: Layers,
+    /// One bit per group changed in place or appended since the last hash.
+    dirty: Vec<u64>,
+    /// Every validator may have changed (fresh cache, or `with_state_mut`).
+    all: bool,
+    /// Some bit of `dirty` is set.
+    any: bool,
+    /// The list length when last hashed.
+    len: usize,
+}
+
+impl ValidatorsCache {
+    fn mark(&mut self, index: usize) {
+        let g = index >> self.tree.base();
+        let (w, b) = (g / 64, g % 64);
+        if self.dirty.len() <= w {
+            self.dirty.resize(w + 1, 0);
+        }
+        if let Some(word) = self.dirty.get_mut(w) {
+            *word |= 1u64 << b;
+        }
+        self.any = true;
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.dirty.capacity() * 8 + self.tree.heap_bytes()
+    }
+
+    fn root(&mut self, data: &[Validator]) -> Node {
+        let base = self.tree.base();
+        let per = 1usize << base;
+        let groups = data.len().div_ceil(per);
+        if self.all {
+            let all: Vec<usize> = (0..groups).collect();
+            self.tree.rebuild(validator_group_roots(data, base, &all));
+        } else {
+            let mut dirty: Vec<usize> = Vec::new();
+            for (w, word) in self.dirty.iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    let b = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let g = w * 64 + b;
+                    if g < groups {
+                        dirty.push(g);
+                    }
+                }
+            }
+            if self.len != data.len() {
+                let common = self.len.min(data.len());
+                dirty.extend(common.saturating_sub(1) / per..groups);
+                dirty.sort_unstable();
+                dirty.dedup();
+            }
+            if !dirty.is_empty() || self.tree.groups() != groups {
+                let roots = validator_group_roots(data, base, &dirty);
+                let upd: Vec<(usize, Node)> = dirty.into_iter().zip(roots).collect();
+                self.tree.update(groups, &upd);
+            }
+        }
+        if self.any {
+            self.dirty.iter_mut().for_each(|w| *w = 0);
+        }
+        self.any = false;
+        self.all = false;
+        self.len = data.len();
+        mix_in_length(&self.tree.root(), data.len())
+    }
+}
+
+/// The incremental `hash_tree_root` of one `BeaconState`. Lives inside `TrackedState`, so it is
+/// only ever paired with the state whose validator changes it was told about.
+#[derive(Clone)]
+pub struct StateRootCache<P: Preset> {
+    fork: SmallCache<Fork>,
+    latest_block_header: SmallCache<BeaconBlockHeader>,
+    block_roots: PackedCache<Root>,
+    state_roots: PackedCache<Root>,
+    historical_roots: PackedCache<Root>,
+    eth1_data: SmallCache<Eth1Data>,
+    eth1_data_votes: ElemCache<Eth1Data>,
+    validators: ValidatorsCache,
+    balances: PackedCache<Gwei>,
+    randao_mixes: PackedCache<Bytes32>,
+    slashings: PackedCache<Gwei>,
+    previous_epoch_participation: PackedCache<ParticipationFlags>,
+    current_epoch_participation: PackedCache<ParticipationFlags>,
+    inactivity_scores: PackedCache<u64>,
+    current_sync_committee: SmallCache<SyncCommittee<P>>,
+    next_sync_committee: SmallCache<SyncCommittee<P>>,
+    latest_execution_payload_header: SmallCache<ExecutionPayloadHeader<P>>,
+    historical_summaries: ElemCache<HistoricalSummary>,
+    pending_deposits: ElemCache<PendingDeposit>,
+    pending_partial_withdrawals: ElemCache<PendingPartialWithdrawal>,
+    pending_consolidations: ElemCache<PendingConsolidation>,
+    /// The field roots of the last root, for `hash_tree_root_after_slot`.
+    last_fields: Option<[Node; 37]>,
+}
+
+impl<P: Preset> std::fmt::Debug for StateRootCache<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateRootCache")
+            .field("heap_bytes", &self.heap_bytes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: Preset> Default for StateRootCache<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P: Preset> StateRootCache<P> {
+    /// An empty cache: the first root hashes everything (in parallel).
+    pub fn new() -> Self {
+        let registry = P::ValidatorRegistryLimit::to_usize();
+        StateRootCache {
+            fork: SmallCache::default(),
+            latest_block_header: SmallCache::default(),
+            block_roots: PackedCache::new(SMALL_BASE, P::SlotsPerHistoricalRoot::to_usize()),
+            state_roots: PackedCache::new(SMALL_BASE, P::SlotsPerHistoricalRoot::to_usize()),
+            historical_roots: PackedCache::new(SMALL_BASE, P::HistoricalRootsLimit::to_usize()),
+            eth1_data: SmallCache::default(),
+            eth1_data_votes: ElemCache::new(P::SlotsPerEth1VotingPeriod::to_usize()),
+            validators: ValidatorsCache {
+                tree: Layers::new(VALIDATOR_BASE, depth_for(registry)),
+                dirty: Vec::new(),
+                all: true,
+                any: false,
+                len: 0,
+            },
+            balances: PackedCache::new(U64_BASE, registry),
+            randao_mixes: PackedCache::new(SMALL_BASE, P::EpochsPerHistoricalVector::to_usize()),
+            slashings: PackedCache::new(SMALL_BASE, P::EpochsPerSlashingsVector::to_usize()),
+            previous_epoch_participation: PackedCache::new(SMALL_BASE, registry),
+            current_epoch_participation: PackedCache::new(SMALL_BASE, registry),
+            inactivity_scores: PackedCache::new(U64_BASE, registry),
+            current_sync_committee: SmallCache::default(),
+            next_sync_committee: SmallCache::default(),
+            latest_execution_payload_header: SmallCache::default(),
+            historical_summaries: ElemCache::new(P::HistoricalRootsLimit::to_usize()),
+            pending_deposits: ElemCache::new(P::PendingDepositsLimit::to_usize()),
+            pending_partial_withdrawals: ElemCache::new(
+                P::PendingPartialWithdrawalsLimit::to_usize(),
+            ),
+            pending_consolidations: ElemCache::new(P::PendingConsolidationsLimit::to_usize()),
+            last_fields: None,
+        }
+    }
+
+    /// Record that `validators[index]` changed in place or was appended.
+    pub fn mark_validator(&mut self, index: usize) {
+        self.validators.mark(index);
+    }
+
+    /// Record that any validator may have changed.
+    pub fn mark_all_validators(&mut self) {
+        self.validators.all = true;
+        self.validators.dirty = Vec::new();
+    }
+
+    /// Bytes the cache holds on the heap (shadows and layers).
+    pub fn heap_bytes(&self) -> usize {
+        self.block_roots.heap_bytes()
+            + self.state_roots.heap_bytes()
+            + self.historical_roots.heap_bytes()
+            + self.eth1_data_votes.heap_bytes()
+            + self.validators.heap_bytes()
+            + self.balances.heap_bytes()
+            + self.randao_mixes.heap_bytes()
+            + self.slashings.heap_bytes()
+            + self.previous_epoch_participation.heap_bytes()
+            + self.current_epoch_participation.heap_bytes()
+            + self.inactivity_scores.heap_bytes()
+            + self.historical_summaries.heap_bytes()
+            + self.pending_deposits.heap_bytes()
+            + self.pending_partial_withdrawals.heap_bytes()
+            + self.pending_consolidations.heap_bytes()
+    }
+
+    /// ssz § hash_tree_root of `state`, rehashing what changed since the last call. `state` must
+    /// be the one whose validator changes were recorded here (`TrackedState` guarantees it).
+    pub fn hash_tree_root(&mut self, s: &BeaconState<P>) -> Root {
+        let fields = self.field_roots(s);
+        self.last_fields = Some(fields);
+        merkleize_fields(&fields)
+    }
+
+    /// `hash_tree_root` when, since the last root, only `slot`, `latest_block_header`,
+    /// `block_roots` and `state_roots` can have changed (what `process_slot` and the slot
+    /// increment write): the other 33 field roots are reused without comparing their shadows.
+    /// Only `fast::slots` calls it, between two of its own slots; if any validator was recorded
+    /// changed, or there is no previous root, it falls back to the full `hash_tree_root`.
+    pub(crate) fn hash_tree_root_after_slot(&mut self, s: &BeaconState<P>) -> Root {
+        let v = &self.validators;
+        let untouched = !v.all && !v.any && v.len == s.validators.len();
+        let Some(mut fields) = self.last_fields.filter(|_| untouched) else {
+            return self.hash_tree_root(s);
+        };
+        let mut set = |i: usize, n: Node| {
+            if let Some(f) = fields.get_mut(i) {
+                *f = n;
+            }
+        };
+        set(2, s.slot.tree_hash_root().0);
+        set(4, self.latest_block_header.root(&s.latest_block_header));
+        set(5, self.block_roots.root(&s.block_roots));
+        set(6, self.state_roots.root(&s.state_roots));
+        self.last_fields = Some(fields);
+        merkleize_fields(&fields)
+    }
+
+    /// The roots of the state's 37 fields, in the spec's order.
+    pub(crate) fn field_roots(&mut self, s: &BeaconState<P>) -> [Node; 37] {
+        let StateRootCache {
+            fork,
+            latest_block_header,
+            block_roots,
+            state_roots,
+            historical_roots,
+            eth1_data,
+            eth1_data_votes,
+            validators,
+            balances,
+            randao_mixes,
+            slashings,
+            previous_epoch_participation,
+            current_epoch_participation,
+            inactivity_scores,
+            current_sync_committee,
+            next_sync_committee,
+            latest_execution_payload_header,
+            historical_summaries,
+            pending_deposits,
+            pending_partial_withdrawals,
+            pending_consolidations,
+            last_fields: _,
+        } = self;
+        let list = |c: &mut PackedCache<u64>, d: &[u64]| mix_in_length(&c.root(d), d.len());
+        let flags = |c: &mut PackedCache<u8>, d: &[u8]| mix_in_length(&c.root(d), d.len());
+        // Registry and balances on one thread, every other field on the other (a warm root is
+        // mostly shadow comparisons, memory-bound; a cold one is split further inside).
+        let ((validators_root, balances_root), rest) = rayon::join(
+            || (validators.root(&s.validators), list(balances, &s.balances)),
+            || {
+                [
+                    flags(
+                        previous_epoch_participation,
+                        &s.previous_epoch_participation,
+                    ),
+                    flags(current_epoch_participation, &s.current_epoch_participation),
+                    list(inactivity_scores, &s.inactivity_scores),
+                    block_roots.root(&s.block_roots),
+                    state_roots.root(&s.state_roots),
+                    mix_in_length(
+                        &historical_roots.root(&s.historical_roots),
+                        s.historical_roots.len(),
+                    ),
+                    randao_mixes.root(&s.randao_mixes),
+                    slashings.root(&s.slashings),
+                    eth1_data_votes.root(&s.eth1_data_votes),
+                    historical_summaries.root(&s.historical_summaries),
+                    pending_deposits.root(&s.pending_deposits),
+                    pending_partial_withdrawals.root(&s.pending_partial_withdrawals),
+                    pending_consolidations.root(&s.pending_consolidations),
+                ]
+            },
+        );
+        let [prev_part, cur_part, inactivity, block_roots_root, state_roots_root, historical_roots_root, randao, slashings_root, votes, summaries, deposits, partials, consolidations] =
+            rest;
+        let u64_root = |v: u64| v.tree_hash_root().0;
+        // electra § BeaconState, field by field in the spec's order.
+        [
+            u64_root(s.genesis_time),
+            s.genesis_validators_root.0,
+            u64_root(s.slot),
+            fork.root(&s.fork),
+            latest_block_header.root(&s.latest_block_header),
+            block_roots_root,
+            state_roots_root,
+            historical_roots_root,
+            eth1_data.root(&s.eth1_data),
+            votes,
+            u64_root(s.eth1_deposit_index),
+            validators_root,
+            balances_root,
+            randao,
+            slashings_root,
+            prev_part,
+            cur_part,
+            s.justification_bits.tree_hash_root().0,
+            s.previous_justified_checkpoint.tree_hash_root().0,
+            s.current_justified_checkpoint.tree_hash_root().0,
+            s.finalized_checkpoint.tree_hash_root().0,
+            inactivity,
+            current_sync_committee.root(&s.current_sync_committee),
+            next_sync_committee.root(&s.next_sync_committee),
+            latest_execution_payload_header.root(&s.latest_execution_payload_header),
+            u64_root(s.next_withdrawal_index),
+            u64_root(s.next_withdrawal_validator_index),
+            summaries,
+            u64_root(s.deposit_requests_start_index),
+            u64_root(s.deposit_balance_to_consume),
+            u64_root(s.exit_balance_to_consume),
+            u64_root(s.earliest_exit_epoch),
+            u64_root(s.consolidation_balance_to_consume),
+            u64_root(s.earliest_consolidation_epoch),
+            deposits,
+            partials,
+            consolidations,
+        ]
+    }
+}
+
+/// electra § BeaconState root from its 37 field roots (padded to 64 leaves: six levels).
+fn merkleize_fields(fields: &[Node; 37]) -> Root {
+    let mut buf = vec![0u8; 64 * 32];
+    for (f, d) in fields.iter().zip(buf.chunks_exact_mut(32)) {
+        d.copy_from_slice(f);
+    }
+    let mut scratch = Vec::new();
+    merkleize_groups(&mut buf, &mut scratch, 6);
+    let mut root = [0u8; 32];
+    if let Some(r) = buf.get(..32) {
+        root.copy_from_slice(r);
+    }
+    Root::from(root)
+}
