@@ -202,8 +202,13 @@ impl FastCaches {
         if self.sync_members != fresh.sync_members || self.next_sync != fresh.next_sync {
             return Err("sync committee members differ".into());
         }
-        if self.pubkeys.len() != state.validators.len() {
-            return Err("pubkey index length".into());
+        if self.pubkeys.len() != state.validators.len()
+            || self.registry_len != state.validators.len()
+        {
+            return Err("pubkey index / registry length".into());
+        }
+        if self.live.windows(2).any(|w| w.first() >= w.get(1)) {
+            return Err("live set not strictly ascending".into());
         }
         Ok(())
     }
