@@ -6,13 +6,24 @@
 //!
 //! - `tracked`: `TrackedState`, the state plus a record of what changed, so the incremental root
 //!   never depends on a caller remembering to mark a change.
+//! - `cache`: `FastCaches`, kept across epochs: the live set (validators an epoch can change),
+//!   the pubkey index, the sync committees' indices, the epoch's balance sums.
+//! - `epoch`: `process_epoch_fast`, the fused epoch transition over the live set, one file per
+//!   concern (sums, justification, the fused pass, applying its results, the queues, resets,
+//!   sync committees), switched per step by `EpochConfig`.
 //! - `root`: `StateRootCache`, the incremental `hash_tree_root` that `TrackedState` carries
 //!   (batched SHA-256 via hashtree, parallel cold root).
 //! - `slots`: `process_slots` / `process_slot` on a `TrackedState`: an empty slot rehashes only
 //!   what it changed; the epoch function is a parameter.
+pub mod cache;
+pub mod engine;
+pub mod epoch;
 pub mod root;
 pub mod slots;
 pub mod tracked;
 
+pub use cache::FastCaches;
+pub use engine::FastEngine;
+pub use epoch::{process_epoch_fast, EpochConfig, EpochTimings};
 pub use root::StateRootCache;
 pub use tracked::{FieldsMut, TrackedState, ValidatorChanges};

@@ -25,11 +25,12 @@ pub fn process_slots<P: Preset>(state: &mut TrackedState<P>, slot: Slot) -> Resu
     process_slots_with(state, slot, epoch_fn::<P>())
 }
 
-/// phase0 § process_slots with the epoch function `epoch` (e.g. the reference or the fast one).
+/// phase0 § process_slots with the epoch function `epoch` (e.g. the reference or the fast one,
+/// which carries its caches: hence a closure).
 pub fn process_slots_with<P: Preset>(
     state: &mut TrackedState<P>,
     slot: Slot,
-    epoch: EpochFn<P>,
+    mut epoch: impl FnMut(&mut TrackedState<P>) -> Result<()>,
 ) -> Result<()> {
     // > assert state.slot < slot
     ensure(

@@ -12,6 +12,9 @@
 use crate::harness::{Case, Harness, Outcome};
 use crate::state_diff::compare_states;
 use maxeb_core::epoch::{epoch_steps, process_epoch};
+use maxeb_core::fast::cache::FastCaches;
+use maxeb_core::fast::epoch::{process_epoch_fast, EpochConfig};
+use maxeb_core::fast::TrackedState;
 use maxeb_core::types::BeaconState;
 use maxeb_core::{Mainnet, Minimal, Preset};
 
@@ -80,6 +83,28 @@ fn check<P: Preset>(got: &BeaconState<P>, want: &BeaconState<P>, what: &str) -> 
     }
 }
 
+/// The fast engine on `pre` with `config`, caches built from `pre`.
+fn fast<P: Preset>(pre: &BeaconState<P>, config: &EpochConfig) -> Result<BeaconState<P>, String> {
+    let mut caches = FastCaches::build(pre).map_err(|e| e.to_string())?;
+    let mut state = TrackedState::new(pre.clone());
+    process_epoch_fast(&mut state, &mut caches, config).map_err(|e| e.to_string())?;
+    Ok(state.into_state())
+}
+
+/// The fast result against the expected one (`None`: the step must fail).
+fn check_fast<P: Preset>(
+    got: Result<BeaconState<P>, String>,
+    want: &Option<BeaconState<P>>,
+    what: &str,
+) -> Result<(), String> {
+    match (got, want) {
+        (Ok(state), Some(want)) => check(&state, want, what),
+        (Err(e), Some(_)) => Err(format!("{what}: returned Err({e}) but the case has a post")),
+        (Ok(_), None) => Err(format!("{what}: succeeded but the case has no post")),
+        (Err(_), None) => Ok(()),
+    }
+}
+
 fn run_case<P: Preset>(case: &Case, handler: &str) -> Result<(), String> {
     // Signatures are always verified; a case that needs them off could not pass here.
     let bls = case.bls_setting()?;
@@ -102,11 +127,18 @@ fn run_case<P: Preset>(case: &Case, handler: &str) -> Result<(), String> {
         (Ok(()), None) => return Err("step succeeded but the case has no post".into()),
         (Err(_), None) => {}
     }
+    let only = EpochConfig::only(handler).ok_or_else(|| format!("unknown handler {handler}"))?;
+    check_fast(fast(&pre, &only), &post, "fast path, handler's step only")?;
 
     if let Some(pre_epoch) = case.read_ssz_opt::<BeaconState<P>>("pre_epoch.ssz_snappy")? {
         let post_epoch: Option<BeaconState<P>> = case.read_ssz_opt("post_epoch.ssz_snappy")?;
         // The format doc's alternative condition: process_epoch(pre_epoch) == post_epoch.
         if !GENERATOR_EDITS.contains(&case.name.as_str()) {
+            check_fast(
+                fast(&pre_epoch, &EpochConfig::all()),
+                &post_epoch,
+                "fast path, process_epoch on pre_epoch",
+            )?;
             let mut state = pre_epoch.clone();
             match (process_epoch(&mut state), &post_epoch) {
                 (Ok(()), Some(want)) => check(&state, want, "post_epoch")?,

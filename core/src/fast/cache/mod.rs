@@ -1,0 +1,221 @@
+//! The fast engine's caches, kept across epochs where still valid.
+//!
+//! | cache | what | invalidated by |
+//! |---|---|---|
+//! | `live` | the live set: indices any epoch step can change (`live` module doc) | nothing a spec transition does: validators leave when inert (checked each epoch), join when a pending deposit or consolidation names them or when appended; a state not reached by spec processing from the cached one needs `FastCaches::build` |
+//! | `pubkeys` | pubkey -> first index (`PubkeyIndex`) | nothing (pubkeys are immutable, validators only appended: extended by length) |
+//! | sync members | indices of the current and next sync committees (kept live) | the committee rotation, which `process_epoch_fast` performs and records |
+//! | `EpochValues` | total active balance, per-flag unslashed participating balances (previous epoch), current target balance, base reward per increment | every slot (attestations set flags): recomputed by the first pass of each epoch over the live set, kept for inspection |
+//!
+//! The caches know the epoch they are prepared for (the next epoch to process) and the registry
+//! length; `process_epoch_fast` rebuilds them when the state's epoch is not that epoch or the
+//! registry shrank, and indexes appended validators.
+pub mod live;
+pub mod pubkeys;
+
+pub use live::is_inert;
+pub use pubkeys::PubkeyIndex;
+
+use crate::error::{Error, Result};
+use crate::helpers::accessors::get_current_epoch;
+use crate::preset::Preset;
+use crate::types::{BeaconState, Epoch, Gwei, Validator};
+use pubkeys::index_u32;
+
+/// The per-epoch values the first pass computes (recomputed every epoch).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EpochValues {
+    /// `get_total_active_balance` (at least one increment).
+    pub total_active_balance: Gwei,
+    /// `get_total_balance(get_unslashed_participating_indices(flag, previous_epoch))`, per flag.
+    pub previous_flag_balances: [Gwei; 3],
+    /// The same for the timely-target flag of the current epoch.
+    pub current_target_balance: Gwei,
+    /// `get_base_reward_per_increment`.
+    pub base_reward_per_increment: Gwei,
+}
+
+/// Caches for `process_epoch_fast`, built once (`build`) and carried from epoch to epoch.
+#[derive(Debug, Clone, Default)]
+pub struct FastCaches {
+    /// The epoch these caches are prepared for; `None` forces a rebuild on next use.
+    pub(crate) prepared_epoch: Option<Epoch>,
+    /// Registry length the live set and pubkey index cover.
+    pub(crate) registry_len: usize,
+    /// Sorted live indices.
+    pub(crate) live: Vec<u32>,
+    pub(crate) pubkeys: PubkeyIndex,
+    /// The next sync committee's member indices, in committee order (becomes current).
+    pub(crate) next_sync: Vec<u32>,
+    /// Sorted, deduplicated indices of the current and next sync committees.
+    pub(crate) sync_members: Vec<u32>,
+    /// The last epoch's first-pass values.
+    pub(crate) values: Option<EpochValues>,
+}
+
+/// The registry lists must be as long as `validators` (the spec keeps them so).
+pub(crate) fn check_lengths<P: Preset>(state: &BeaconState<P>) -> Result<()> {
+    let n = state.validators.len();
+    if state.balances.len() != n
+        || state.previous_epoch_participation.len() != n
+        || state.current_epoch_participation.len() != n
+        || state.inactivity_scores.len() != n
+    {
+        return Err(Error::Assert(
+            "fast process_epoch: registry lists of unequal length",
+        ));
+    }
+    Ok(())
+}
+
+/// Indices of a committee's pubkeys (first occurrence; unknown pubkeys are skipped).
+pub(crate) fn committee_indices(
+    pubkeys: &PubkeyIndex,
+    validators: &[Validator],
+    committee: &[crate::types::BlsPubkey],
+) -> Result<Vec<u32>> {
+    committee
+        .iter()
+        .filter_map(|k| pubkeys.get(validators, k))
+        .map(|i| index_u32(i as usize))
+        .collect()
+}
+
+pub(crate) fn sorted_dedup(mut v: Vec<u32>) -> Vec<u32> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+impl FastCaches {
+    /// Bytes the caches hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        (self.live.capacity() + self.next_sync.capacity() + self.sync_members.capacity()) * 4
+            + self.pubkeys.heap_bytes()
+    }
+
+    /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys).
+    pub fn build<P: Preset>(state: &BeaconState<P>) -> Result<Self> {
+        check_lengths(state)?;
+        let validators = &state.validators[..];
+        let pubkeys = PubkeyIndex::build(validators)?;
+        let current =
+            committee_indices(&pubkeys, validators, &state.current_sync_committee.pubkeys)?;
+        let next_sync =
+            committee_indices(&pubkeys, validators, &state.next_sync_committee.pubkeys)?;
+        let sync_members = sorted_dedup([current, next_sync.clone()].concat());
+        let epoch = get_current_epoch(state);
+        let mut members = live::SortedCursor::new(&sync_members);
+        let mut live = Vec::new();
+        for (i, v) in validators.iter().enumerate() {
+            let i32 = index_u32(i)?;
+            let is_member = members.contains(i32);
+            let inert = is_inert(
+                v,
+                state.balances.get(i).copied().unwrap_or(0),
+                state
+                    .previous_epoch_participation
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0),
+                state
+                    .current_epoch_participation
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0),
+                epoch,
+            );
+            if is_member || !inert {
+                live.push(i32);
+            }
+        }
+        Ok(FastCaches {
+            prepared_epoch: Some(epoch),
+            registry_len: validators.len(),
+            live,
+            pubkeys,
+            next_sync,
+            sync_members,
+            values: None,
+        })
+    }
+
+    /// Make the caches fit `state` before an epoch: rebuild if prepared for another epoch or
+    /// the registry shrank; index and mark live any appended validators.
+    pub fn prepare<P: Preset>(&mut self, state: &BeaconState<P>) -> Result<()> {
+        check_lengths(state)?;
+        let n = state.validators.len();
+        if self.prepared_epoch != Some(get_current_epoch(state)) || n < self.registry_len {
+            *self = FastCaches::build(state)?;
+            return Ok(());
+        }
+        if n > self.registry_len {
+            for i in self.registry_len..n {
+                self.live.push(index_u32(i)?);
+            }
+            self.pubkeys.extend(&state.validators)?;
+            self.registry_len = n;
+        }
+        Ok(())
+    }
+
+    /// Forget the preparation: the next `process_epoch_fast` rebuilds.
+    pub fn invalidate(&mut self) {
+        self.prepared_epoch = None;
+    }
+
+    /// The epoch these caches are prepared for.
+    pub fn prepared_epoch(&self) -> Option<Epoch> {
+        self.prepared_epoch
+    }
+
+    /// Number of live validators.
+    pub fn live_len(&self) -> usize {
+        self.live.len()
+    }
+
+    /// The sorted live indices.
+    pub fn live(&self) -> &[u32] {
+        &self.live
+    }
+
+    /// The persistent pubkey index.
+    pub fn pubkeys(&self) -> &PubkeyIndex {
+        &self.pubkeys
+    }
+
+    /// The last epoch's first-pass values.
+    pub fn values(&self) -> Option<EpochValues> {
+        self.values
+    }
+
+    /// Check these carried caches against a fresh build from `state` (for tests): the live set
+    /// must contain every validator the fresh build finds live, the sync members must agree.
+    pub fn check_against<P: Preset>(&self, state: &BeaconState<P>) -> Result<(), String> {
+        let fresh = FastCaches::build(state).map_err(|e| e.to_string())?;
+        if self.prepared_epoch != fresh.prepared_epoch {
+            return Err(format!(
+                "prepared for {:?}, state at {:?}",
+                self.prepared_epoch, fresh.prepared_epoch
+            ));
+        }
+        let mut mine = live::SortedCursor::new(&self.live);
+        if let Some(i) = fresh.live.iter().find(|&&i| !mine.contains(i)) {
+            return Err(format!(
+                "validator {i} is live but not in the carried live set"
+            ));
+        }
+        if self.sync_members != fresh.sync_members || self.next_sync != fresh.next_sync {
+            return Err("sync committee members differ".into());
+        }
+        if self.pubkeys.len() != state.validators.len()
+            || self.registry_len != state.validators.len()
+        {
+            return Err("pubkey index / registry length".into());
+        }
+        if self.live.windows(2).any(|w| w.first() >= w.get(1)) {
+            return Err("live set not strictly ascending".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+//! Applying what the fused pass found: validator record updates (through
+//! `TrackedState::validator_mut`, so the root cache sees them), ejections through the exit
+//! queue in index order (electra § initiate_validator_exit, with
+//! electra § compute_exit_epoch_and_update_churn), and the effective-balance updates deferred
+//! until after the queues.
+
+use crate::error::Result;
+use crate::fast::epoch::single_pass::{effective_balance_after, PassParams, ValidatorUpdate};
+use crate::fast::tracked::TrackedState;
+use crate::helpers::math::{add, div, mul, rem_preset, sub};
+use crate::helpers::misc::compute_activation_exit_epoch;
+use crate::preset::consts::FAR_FUTURE_EPOCH;
+use crate::preset::Preset;
+use crate::types::{Epoch, Gwei};
+
+/// Write the pass's validator record changes.
+pub fn apply_updates<P: Preset>(
+    state: &mut TrackedState<P>,
+    updates: &[ValidatorUpdate],
+) -> Result<()> {
+    for u in updates {
+        let v = state.validator_mut(u.index as usize)?;
+        v.effective_balance = u.effective_balance;
+        v.activation_eligibility_epoch = u.activation_eligibility_epoch;
+        v.activation_epoch = u.activation_epoch;
+    }
+    Ok(())
+}
+
+/// electra § get_activation_exit_churn_limit (with get_balance_churn_limit) for a known total
+/// active balance.
+pub fn activation_exit_churn_limit<P: Preset>(total_active_balance: Gwei) -> Result<Gwei> {
+    let churn = P::MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA.max(div(
+        total_active_balance,
+        P::CHURN_LIMIT_QUOTIENT,
+        "get_balance_churn_limit",
+    )?);
+    let balance_churn = sub(
+        churn,
+        rem_preset(churn, P::EFFECTIVE_BALANCE_INCREMENT),
+        "get_balance_churn_limit",
+    )?;
+    Ok(P::MAX_PER_EPOCH_ACTIVATION_EXIT_CHURN_LIMIT.min(balance_churn))
+}
+
+/// electra § compute_exit_epoch_and_update_churn on the tracked state's exit queue fields.
+pub fn compute_exit_epoch_and_update_churn<P: Preset>(
+    state: &mut TrackedState<P>,
+    current_epoch: Epoch,
+    per_epoch_churn: Gwei,
+    exit_balance: Gwei,
+) -> Result<Epoch> {
+    const WHAT: &str = "compute_exit_epoch_and_update_churn";
+    let f = state.fields_mut();
+    let activation_exit_epoch = compute_activation_exit_epoch::<P>(current_epoch)?;
+    let mut earliest_exit_epoch = (*f.earliest_exit_epoch).max(activation_exit_epoch);
+    // > New epoch for exits.
+    let mut exit_balance_to_consume = if *f.earliest_exit_epoch < earliest_exit_epoch {
+        per_epoch_churn
+    } else {
+        *f.exit_balance_to_consume
+    };
+    // > Exit doesn't fit in the current earliest epoch.
+    if exit_balance > exit_balance_to_consume {
+        let balance_to_process = sub(exit_balance, exit_balance_to_consume, WHAT)?;
+        let additional_epochs = add(
+            div(sub(balance_to_process, 1, WHAT)?, per_epoch_churn, WHAT)?,
+            1,
+            WHAT,
+        )?;
+        earliest_exit_epoch = add(earliest_exit_epoch, additional_epochs, WHAT)?;
+        exit_balance_to_consume = add(
+            exit_balance_to_consume,
+            mul(additional_epochs, per_epoch_churn, WHAT)?,
+            WHAT,
+        )?;
+    }
+    // > Consume the balance and update state variables.
+    *f.exit_balance_to_consume = sub(exit_balance_to_consume, exit_balance, WHAT)?;
+    *f.earliest_exit_epoch = earliest_exit_epoch;
+    Ok(earliest_exit_epoch)
+}
+
+/// The ejections of electra § process_registry_updates, in index order, each followed by its
+/// electra § process_slashings check (the pass left both to here: the exit epoch comes from the
+/// queue).
+pub fn eject<P: Preset>(
+    state: &mut TrackedState<P>,
+    p: &PassParams,
+    total_active_balance: Gwei,
+    ejections: &[u32],
+) -> Result<()> {
+    // The registry loop changes neither the current active set nor effective balances, so the
+    // churn limit is the same for every ejection.
+    let churn = activation_exit_churn_limit::<P>(total_active_balance)?;
+    for &index in ejections {
+        let i = index as usize;
+        let v = crate::fast::epoch::apply::validator(state, i)?;
+        if v.exit_epoch != FAR_FUTURE_EPOCH {
+            continue;
+        }
+        let effective_balance = v.effective_balance;
+        let exit_queue_epoch =
+            compute_exit_epoch_and_update_churn(state, p.current_epoch, churn, effective_balance)?;
+        let v = state.validator_mut(i)?;
+        v.exit_epoch = exit_queue_epoch;
+        v.withdrawable_epoch = add(
+            exit_queue_epoch,
+            P::MIN_VALIDATOR_WITHDRAWABILITY_DELAY,
+            "initiate_validator_exit",
+        )?;
+        let (slashed, withdrawable) = (v.slashed, v.withdrawable_epoch);
+        if p.slashings && slashed && p.slashing_target_epoch == withdrawable {
+            let penalty = mul(
+                p.penalty_per_effective_balance_increment,
+                crate::helpers::math::div_preset(effective_balance, P::EFFECTIVE_BALANCE_INCREMENT),
+                "process_slashings",
+            )?;
+            let f = state.fields_mut();
+            let len = f.balances.len() as u64;
+            let b = f
+                .balances
+                .get_mut(i)
+                .ok_or(crate::error::Error::OutOfRange {
+                    what: "balances",
+                    index: i as u64,
+                    len,
+                })?;
+            *b = b.saturating_sub(penalty);
+        }
+    }
+    Ok(())
+}
+
+fn validator<P: Preset>(state: &TrackedState<P>, i: usize) -> Result<&crate::types::Validator> {
+    let s = state.state();
+    s.validators.get(i).ok_or(crate::error::Error::OutOfRange {
+        what: "validators",
+        index: i as u64,
+        len: s.validators.len() as u64,
+    })
+}
+
+/// electra § process_effective_balance_updates for `indices` (sorted), after the queues.
+pub fn deferred_effective_balances<P: Preset>(
+    state: &mut TrackedState<P>,
+    p: &PassParams,
+    indices: &[u32],
+) -> Result<()> {
+    for &index in indices {
+        let i = index as usize;
+        let s = state.state();
+        let (Some(v), Some(&balance)) = (s.validators.get(i), s.balances.get(i)) else {
+            continue;
+        };
+        let eb = effective_balance_after::<P>(p, v, balance, v.effective_balance)?;
+        if eb != v.effective_balance {
+            state.validator_mut(i)?.effective_balance = eb;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! The fast `process_epoch`: one first pass for the sums, one fused pass over the live set for
+//! the per-validator steps, the queues and periodic steps on their own, caches carried across
+//! epochs (`crate::fast::cache`). Same results as `crate::epoch::process_epoch` (the oracle).
+//!
+//! Order (the spec's, per validator):
+//! 1. `cache` revalidation (`FastCaches::prepare`),
+//! 2. `sums`: total active and participating balances over the live set,
+//! 3. `justification`,
+//! 4. `single_pass`: inactivity, rewards and penalties, registry updates, slashings,
+//!    effective balances (all but the validators the queues will touch),
+//! 5. `apply`: validator record updates, then ejections through the exit queue in index order,
+//! 6. eth1 reset, `pending` deposits and consolidations, the deferred effective-balance updates,
+//! 7. `resets` (slashings, randao, historical summaries, participation rotation),
+//!    `sync_committee` at a period boundary,
+//! 8. the live set for the next epoch.
+pub mod apply;
+pub mod config;
+pub mod justification;
+pub mod pending;
+pub mod resets;
+pub mod single_pass;
+pub mod sums;
+pub mod sync_committee;
+
+pub use config::{EpochConfig, EpochTimings, STEP_NAMES};
+
+use crate::error::Result;
+use crate::fast::cache::live::union_sorted;
+use crate::fast::cache::{sorted_dedup, EpochValues, FastCaches};
+use crate::fast::tracked::TrackedState;
+use crate::helpers::accessors::{get_current_epoch, get_previous_epoch};
+use crate::helpers::math::{add, div, div_preset, mul, rem_preset, sub};
+use crate::helpers::misc::compute_activation_exit_epoch;
+use crate::preset::consts::GENESIS_EPOCH;
+use crate::preset::Preset;
+use single_pass::{PassOutput, PassParams, Registry};
+use std::time::Instant;
+
+/// `process_epoch` on a tracked state with carried caches; `config` chooses the steps
+/// (`EpochConfig::all()` for the whole epoch). On `Err` the state is unspecified (the
+/// transition is invalid) and the caches are marked for a rebuild.
+pub fn process_epoch_fast<P: Preset>(
+    state: &mut TrackedState<P>,
+    caches: &mut FastCaches,
+    config: &EpochConfig,
+) -> Result<()> {
+    process_epoch_fast_timed(state, caches, config, &mut EpochTimings::default())
+}
+
+/// `process_epoch_fast`, recording each phase's wall time in `timings`.
+pub fn process_epoch_fast_timed<P: Preset>(
+    state: &mut TrackedState<P>,
+    caches: &mut FastCaches,
+    config: &EpochConfig,
+    timings: &mut EpochTimings,
+) -> Result<()> {
+    let mut t = Instant::now();
+    let mut lap = |slot: &mut std::time::Duration| {
+        *slot = t.elapsed();
+        t = Instant::now();
+    };
+    caches.prepare(state.state())?;
+    // Until this call succeeds with every step, the caches are not valid for the next epoch.
+    caches.prepared_epoch = None;
+    lap(&mut timings.prepare);
+
+    let runs = |name| config.runs(name);
+    let s = state.state();
+    let current_epoch = get_current_epoch(s);
+    let previous_epoch = get_previous_epoch(s);
+    let next_epoch = add(current_epoch, 1, "process_epoch")?;
+    let inc = P::EFFECTIVE_BALANCE_INCREMENT;
+
+    // 2. sums (every step that reads a total)
+    let needs_values = runs("justification_and_finalization")
+        || runs("rewards_and_penalties")
+        || runs("registry_updates")
+        || runs("slashings")
+        || runs("pending_deposits");
+    let values = if needs_values {
+        sums::epoch_values::<P>(
+            &caches.live,
+            &s.validators,
+            &s.previous_epoch_participation,
+            &s.current_epoch_participation,
+            previous_epoch,
+            current_epoch,
+        )?
+    } else {
+        EpochValues::default()
+    };
+    lap(&mut timings.sums);
+
+    // 3. justification
+    if runs("justification_and_finalization") {
+        let mut f = state.fields_mut();
+        justification::process_justification_and_finalization(
+            &mut f,
+            &values,
+            previous_epoch,
+            current_epoch,
+        )?;
+    }
+    lap(&mut timings.justification);
+
+    // 4. the fused pass
+    let s = state.state();
+    let not_genesis = current_epoch != GENESIS_EPOCH;
+    let mut p = PassParams {
+        current_epoch,
+        previous_epoch,
+        next_epoch,
+        inactivity: runs("inactivity_updates") && not_genesis,
+        rewards: runs("rewards_and_penalties") && not_genesis,
+        registry: runs("registry_updates"),
+        slashings: runs("slashings"),
+        effective_balance: runs("effective_balance_updates"),
+        collect_next_active: runs("sync_committee_updates")
+            && rem_preset(next_epoch, P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD) == 0,
+        prune: config.is_all(),
+        finalized_epoch: s.finalized_checkpoint.epoch,
+        ..PassParams::default()
+    };
+    if p.inactivity || p.rewards {
+        // phase0 § is_in_inactivity_leak (after justification, as the spec reads it)
+        let finality_delay = sub(
+            previous_epoch,
+            s.finalized_checkpoint.epoch,
+            "get_finality_delay",
+        )?;
+        p.in_leak = finality_delay > P::MIN_EPOCHS_TO_INACTIVITY_PENALTY;
+    }
+    if p.rewards {
+        const WHAT: &str = "get_flag_index_deltas";
+        p.base_reward_per_increment = values.base_reward_per_increment;
+        p.active_increments = div(values.total_active_balance, inc, WHAT)?;
+        for (x, b) in p
+            .flag_increments
+            .iter_mut()
+            .zip(values.previous_flag_balances)
+        {
+            *x = div(b, inc, WHAT)?;
+        }
+    }
+    if p.registry {
+        p.activation_epoch = compute_activation_exit_epoch::<P>(current_epoch)?;
+    }
+    if p.slashings {
+        // electra § process_slashings: the values fixed for the whole loop
+        const WHAT: &str = "process_slashings";
+        let total_balance = values.total_active_balance;
+        let mut sum_slashings: u64 = 0;
+        for x in s.slashings.iter() {
+            sum_slashings = add(sum_slashings, *x, WHAT)?;
+        }
+        let adjusted_total_slashing_balance = mul(
+            sum_slashings,
+            P::PROPORTIONAL_SLASHING_MULTIPLIER_BELLATRIX,
+            WHAT,
+        )?
+        .min(total_balance);
+        // > Factored out from total balance to avoid uint64 overflow
+        p.penalty_per_effective_balance_increment = div(
+            adjusted_total_slashing_balance,
+            div(total_balance, inc, WHAT)?,
+            WHAT,
+        )?;
+        p.slashing_target_epoch = add(
+            current_epoch,
+            div_preset(P::EPOCHS_PER_SLASHINGS_VECTOR, 2),
+            WHAT,
+        )?;
+    }
+    if p.effective_balance {
+        const WHAT: &str = "process_effective_balance_updates";
+        let hysteresis_increment = div(inc, P::HYSTERESIS_QUOTIENT, WHAT)?;
+        p.downward_threshold = mul(
+            hysteresis_increment,
+            P::HYSTERESIS_DOWNWARD_MULTIPLIER,
+            WHAT,
+        )?;
+        p.upward_threshold = mul(hysteresis_increment, P::HYSTERESIS_UPWARD_MULTIPLIER, WHAT)?;
+    }
+    let deposits = runs("pending_deposits");
+    let consolidations = runs("pending_consolidations");
+    let deferred = if p.effective_balance && (deposits || consolidations) {
+        pending::pending_candidates(state, &caches.pubkeys, deposits, consolidations)?
+    } else {
+        Vec::new()
+    };
+    let any_per_validator = p.inactivity
+        || p.rewards
+        || p.registry
+        || p.slashings
+        || p.effective_balance
+        || p.collect_next_active;
+    let out = if any_per_validator {
+        let live = &caches.live;
+        let sync_members = &caches.sync_members;
+        let f = state.fields_mut();
+        let reg = Registry {
+            validators: f.validators,
+            previous_participation: f.previous_epoch_participation,
+            current_participation: f.current_epoch_participation,
+        };
+        single_pass::single_pass::<P>(
+            &p,
+            live,
+            &deferred,
+            sync_members,
+            &reg,
+            f.balances,
+            f.inactivity_scores,
+        )?
+    } else {
+        PassOutput::default()
+    };
+    lap(&mut timings.single_pass);
+
+    // 5. validator record updates and ejections
+    apply::apply_updates(state, &out.updates)?;
+    if !out.ejections.is_empty() {
+        apply::eject::<P>(state, &p, values.total_active_balance, &out.ejections)?;
+    }
+    lap(&mut timings.apply);
+
+    // 6. eth1 reset, the queues, the deferred effective balances
+    if runs("eth1_data_reset") {
+        resets::process_eth1_data_reset(&mut state.fields_mut(), current_epoch)?;
+    }
+    let mut touched = Vec::new();
+    if deposits {
+        let churn = apply::activation_exit_churn_limit::<P>(values.total_active_balance)?;
+        pending::process_pending_deposits(
+            state,
+            &mut caches.pubkeys,
+            current_epoch,
+            churn,
+            &mut touched,
+        )?;
+    }
+    lap(&mut timings.pending_deposits);
+    if consolidations {
+        pending::process_pending_consolidations(state, current_epoch, &mut touched)?;
+    }
+    lap(&mut timings.pending_consolidations);
+    let touched = sorted_dedup(touched);
+    if p.effective_balance {
+        // The pass skipped exactly `deferred`: every existing validator the queues changed must
+        // be among them (`pending_candidates`), or its effective balance would be stale.
+        let mut skipped = crate::fast::cache::live::SortedCursor::new(&deferred);
+        let n_before = caches.registry_len;
+        if touched
+            .iter()
+            .any(|&i| (i as usize) < n_before && !skipped.contains(i))
+        {
+            return Err(crate::error::Error::Assert(
+                "fast process_epoch: a queue changed a validator the pass had finished",
+            ));
+        }
+    }
+    let deferred = union_sorted(&union_sorted(&deferred, &out.ejections), &touched);
+    if p.effective_balance {
+        apply::deferred_effective_balances::<P>(state, &p, &deferred)?;
+    }
+    lap(&mut timings.deferred_effective_balances);
+
+    // 7. periodic steps
+    {
+        let mut f = state.fields_mut();
+        if runs("slashings_reset") {
+            resets::process_slashings_reset(&mut f, current_epoch)?;
+        }
+        if runs("randao_mixes_reset") {
+            resets::process_randao_mixes_reset(&mut f, current_epoch)?;
+        }
+        if runs("historical_summaries_update") {
+            resets::process_historical_summaries_update(&mut f, current_epoch)?;
+        }
+    }
+    lap(&mut timings.resets);
+    if runs("participation_flag_updates") {
+        resets::process_participation_flag_updates(&mut state.fields_mut(), &caches.live)?;
+    }
+    lap(&mut timings.participation_flag_updates);
+    if runs("sync_committee_updates") {
+        sync_committee::process_sync_committee_updates(
+            state,
+            caches,
+            current_epoch,
+            &out.next_active,
+        )?;
+    }
+    lap(&mut timings.sync_committee_updates);
+
+    // 8. the live set for the next epoch
+    if config.is_all() {
+        caches.live = union_sorted(&out.keep, &deferred);
+        caches.registry_len = state.state().validators.len();
+        caches.prepared_epoch = Some(next_epoch);
+    }
+    caches.values = Some(values);
+    lap(&mut timings.live_update);
+    Ok(())
+}
