@@ -2,7 +2,7 @@
 //! indices, old and new values), for when two implementations disagree. Exit 0 when the states
 //! are equal, 1 when they differ, 2 when a file cannot be read (as `cmp` and `diff` do).
 
-use crate::transition::{infer_preset, PresetArg};
+use crate::source::{infer_preset, PresetArg};
 use anyhow::{bail, Result};
 use maxeb_core::diff::diff_states;
 use maxeb_core::io::read_state;

@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod diff;
+mod epoch;
 mod fixture;
+mod meta;
+mod source;
+mod stats;
 mod transition;
 
 // mimalloc: the transition allocates and frees many large buffers; the system allocator is slower
@@ -30,6 +34,8 @@ enum Command {
     Transition(transition::Args),
     /// Generate a scenario's BeaconState into an SSZ file (and a manifest line).
     Fixture(fixture::Args),
+    /// Time process_epoch (fast engine, or --reference), its roots and 32 slots on one state.
+    Epoch(epoch::Args),
     /// Field-level difference of two state files; exit 0 equal, 1 different, 2 unreadable.
     Diff(diff::Args),
 }
@@ -47,6 +53,10 @@ fn main() -> ExitCode {
         ),
         Command::Fixture(args) => (
             fixture::run(args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
+        Command::Epoch(args) => (
+            epoch::run(&args).map(|()| ExitCode::SUCCESS),
             ExitCode::FAILURE,
         ),
         Command::Diff(args) => (diff::run(&args), ExitCode::from(2)),

@@ -90,8 +90,10 @@ pub(crate) fn sorted_dedup(mut v: Vec<u32>) -> Vec<u32> {
 impl FastCaches {
     /// Bytes the caches hold on the heap.
     pub fn heap_bytes(&self) -> usize {
-        (self.live.capacity() + self.next_sync.capacity() + self.sync_members.capacity()) * 4
-            + self.pubkeys.heap_bytes()
+        [&self.live, &self.next_sync, &self.sync_members]
+            .iter()
+            .map(|v| std::mem::size_of_val(v.as_slice()))
+            .fold(self.pubkeys.heap_bytes(), usize::saturating_add)
     }
 
     /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys).

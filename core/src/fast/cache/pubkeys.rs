@@ -41,9 +41,11 @@ pub(crate) fn index_u32(index: usize) -> Result<u32> {
 }
 
 impl PubkeyIndex {
-    /// Bytes held on the heap (12 per indexed validator, plus the unmerged tail).
+    /// Bytes the index holds (12 per indexed validator, plus the unmerged tail).
     pub fn heap_bytes(&self) -> usize {
-        self.prefixes.capacity() * 8 + self.indices.capacity() * 4 + self.tail.capacity() * 16
+        std::mem::size_of_val(self.prefixes.as_slice())
+            .saturating_add(std::mem::size_of_val(self.indices.as_slice()))
+            .saturating_add(std::mem::size_of_val(self.tail.as_slice()))
     }
 
     /// Index every validator of `validators`.

@@ -1,0 +1,38 @@
+//! Build-time facts a report must record: the commit the binary was built from and the compiler.
+//! Read at build time (not at run time from the source path), so an installed binary reports the
+//! commit it was built from.
+
+use std::process::Command;
+
+fn run(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn main() {
+    let commit = run("git", &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let dirty = run("git", &["status", "--porcelain", "--untracked-files=no"])
+        .map(|s| !s.is_empty())
+        .unwrap_or(false);
+    let commit = if dirty {
+        format!("{commit}-dirty")
+    } else {
+        commit
+    };
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let toolchain = run(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=MAXEB_BUILD_COMMIT={commit}");
+    println!("cargo:rustc-env=MAXEB_BUILD_TOOLCHAIN={toolchain}");
+    let profile = std::env::var("PROFILE").unwrap_or_default();
+    println!("cargo:rustc-env=MAXEB_BUILD_PROFILE={profile}");
+    // Rebuild when HEAD moves (a commit, a checkout) so the recorded commit stays true.
+    for p in ["../.git/HEAD", "../.git/index"] {
+        if std::path::Path::new(p).exists() {
+            println!("cargo:rerun-if-changed={p}");
+        }
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+}
