@@ -11,6 +11,7 @@ mod meta;
 mod source;
 mod stats;
 mod transition;
+mod verify;
 
 // mimalloc: the transition allocates and frees many large buffers; the system allocator is slower
 // at that and would skew the timings.
@@ -36,6 +37,8 @@ enum Command {
     Fixture(fixture::Args),
     /// Time process_epoch (fast engine, or --reference), its roots and 32 slots on one state.
     Epoch(epoch::Args),
+    /// Run the fast engine and the reference path on one state; compare post-states and roots.
+    Verify(verify::Args),
     /// Field-level difference of two state files; exit 0 equal, 1 different, 2 unreadable.
     Diff(diff::Args),
 }
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             epoch::run(&args).map(|()| ExitCode::SUCCESS),
             ExitCode::FAILURE,
         ),
+        Command::Verify(args) => (verify::run(&args), ExitCode::from(2)),
         Command::Diff(args) => (diff::run(&args), ExitCode::from(2)),
     };
     match result {
