@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod diff;
 mod epoch;
 mod fixture;
+mod flamegraph;
 mod meta;
 mod source;
 mod stats;
@@ -37,6 +38,8 @@ enum Command {
     Fixture(fixture::Args),
     /// Time process_epoch (fast engine, or --reference), its roots and 32 slots on one state.
     Epoch(epoch::Args),
+    /// Profile the fast engine (epoch, root, slots, cold root) into an SVG flame graph.
+    Flamegraph(flamegraph::Args),
     /// Run the fast engine and the reference path on one state; compare post-states and roots.
     Verify(verify::Args),
     /// Field-level difference of two state files; exit 0 equal, 1 different, 2 unreadable.
@@ -60,6 +63,10 @@ fn main() -> ExitCode {
         ),
         Command::Epoch(args) => (
             epoch::run(&args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
+        Command::Flamegraph(args) => (
+            flamegraph::run(&args).map(|()| ExitCode::SUCCESS),
             ExitCode::FAILURE,
         ),
         Command::Verify(args) => (verify::run(&args), ExitCode::from(2)),
