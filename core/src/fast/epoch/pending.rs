@@ -312,15 +312,13 @@ pub fn process_pending_deposits<P: Preset>(
     }
     let f = state.fields_mut();
     // > state.pending_deposits = state.pending_deposits[next_deposit_index:] + deposits_to_postpone
+    // In place: the front is drained (a memmove of the tail), no new allocation of the queue.
     if next_deposit_index > 0 || !deposits_to_postpone.is_empty() {
-        let mut remaining: Vec<PendingDeposit> = f
-            .pending_deposits
-            .get(next_deposit_index..)
-            .unwrap_or_default()
-            .to_vec();
-        remaining.extend(deposits_to_postpone);
+        let mut queue: Vec<PendingDeposit> = std::mem::take(f.pending_deposits).into();
+        queue.drain(..next_deposit_index.min(queue.len()));
+        queue.extend(deposits_to_postpone);
         *f.pending_deposits =
-            VariableList::new(remaining).map_err(|_| Error::ListFull("pending_deposits"))?;
+            VariableList::new(queue).map_err(|_| Error::ListFull("pending_deposits"))?;
     }
     // > Accumulate churn only if the churn limit has been hit.
     *f.deposit_balance_to_consume = if is_churn_limit_reached {
