@@ -9,7 +9,7 @@
 //! - `cache`: `FastCaches`, kept across epochs: the live set (validators an epoch can change),
 //!   the pubkey index, the sync committees' indices, the epoch's balance sums.
 //! - `epoch`: `process_epoch_fast`, the fused epoch transition over the live set, one file per
-//!   concern (sums, justification, the fused pass, applying its results, the queues, resets,
+//!   concern (the scan, justification, the fused pass, applying its results, the queues, resets,
 //!   sync committees), switched per step by `EpochConfig`.
 //! - `root`: `StateRootCache`, the incremental `hash_tree_root` that `TrackedState` carries
 //!   (batched SHA-256 via hashtree, parallel cold root).

@@ -5,7 +5,8 @@
 //! | `live` | the live set: indices any epoch step can change (`live` module doc) | nothing a spec transition does: validators leave when inert (checked each epoch), join when a pending deposit or consolidation names them or when appended; a state not reached by spec processing from the cached one needs `FastCaches::build` |
 //! | `pubkeys` | pubkey -> first index (`PubkeyIndex`) | nothing (pubkeys are immutable, validators only appended: extended by length) |
 //! | sync members | indices of the current and next sync committees (kept live) | the committee rotation, which `process_epoch_fast` performs and records |
-//! | `EpochValues` | total active balance, per-flag unslashed participating balances (previous epoch), current target balance, base reward per increment | every slot (attestations set flags): recomputed by the first pass of each epoch over the live set, kept for inspection |
+//! | `EpochValues` | total active balance, per-flag unslashed participating balances (previous epoch), current target balance, base reward per increment | every slot (attestations set flags): recomputed by the scan of each epoch over the live set, kept for inspection |
+//! | compact records (`epoch::scan`) | effective balance + 8 bits per live validator | not kept: valid from the scan to the fused pass of one epoch only (blocks change records between epochs, unseen here) |
 //!
 //! The caches know the epoch they are prepared for (the next epoch to process) and the registry
 //! length; `process_epoch_fast` rebuilds them when the state's epoch is not that epoch or the
@@ -22,7 +23,7 @@ use crate::preset::Preset;
 use crate::types::{BeaconState, Epoch, Gwei, Validator};
 use pubkeys::index_u32;
 
-/// The per-epoch values the first pass computes (recomputed every epoch).
+/// The per-epoch values the scan computes (recomputed every epoch).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EpochValues {
     /// `get_total_active_balance` (at least one increment).
@@ -49,7 +50,7 @@ pub struct FastCaches {
     pub(crate) next_sync: Vec<u32>,
     /// Sorted, deduplicated indices of the current and next sync committees.
     pub(crate) sync_members: Vec<u32>,
-    /// The last epoch's first-pass values.
+    /// The last epoch's scan values.
     pub(crate) values: Option<EpochValues>,
 }
 
@@ -186,7 +187,7 @@ impl FastCaches {
         &self.pubkeys
     }
 
-    /// The last epoch's first-pass values.
+    /// The last epoch's scan values.
     pub fn values(&self) -> Option<EpochValues> {
         self.values
     }

@@ -54,7 +54,7 @@ impl PubkeyIndex {
         for (i, v) in validators.iter().enumerate() {
             pairs.push((prefix(&v.pubkey), index_u32(i)?));
         }
-        pairs.sort_unstable();
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut pairs[..]);
         let (prefixes, indices) = pairs.into_iter().unzip();
         Ok(PubkeyIndex {
             prefixes,

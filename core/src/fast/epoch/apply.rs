@@ -5,24 +5,45 @@
 //! until after the queues.
 
 use crate::error::Result;
-use crate::fast::epoch::single_pass::{effective_balance_after, PassParams, ValidatorUpdate};
+use crate::fast::epoch::single_pass::{effective_balance_after, PassParams};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::math::{add, div, mul, rem_preset, sub};
 use crate::helpers::misc::compute_activation_exit_epoch;
+use crate::helpers::predicates::has_compounding_withdrawal_credential;
 use crate::preset::consts::FAR_FUTURE_EPOCH;
 use crate::preset::Preset;
 use crate::types::{Epoch, Gwei};
 
-/// Write the pass's validator record changes.
-pub fn apply_updates<P: Preset>(
+/// electra § process_registry_updates' queue entries and activations (candidates whose
+/// eligibility epoch is finalized, `finalized_epoch` read after justification).
+pub fn apply_registry<P: Preset>(
     state: &mut TrackedState<P>,
-    updates: &[ValidatorUpdate],
+    eligibility: &[(u32, Epoch)],
+    activation_candidates: &[(u32, Epoch)],
+    finalized_epoch: Epoch,
+    activation_epoch: Epoch,
 ) -> Result<()> {
-    for u in updates {
-        let v = state.validator_mut(u.index as usize)?;
-        v.effective_balance = u.effective_balance;
-        v.activation_eligibility_epoch = u.activation_eligibility_epoch;
-        v.activation_epoch = u.activation_epoch;
+    for &(i, epoch) in eligibility {
+        state
+            .validator_mut(i as usize)?
+            .activation_eligibility_epoch = epoch;
+    }
+    // phase0 § is_eligible_for_activation (activation_epoch == FAR_FUTURE_EPOCH checked by the scan)
+    for &(i, eligibility_epoch) in activation_candidates {
+        if eligibility_epoch <= finalized_epoch {
+            state.validator_mut(i as usize)?.activation_epoch = activation_epoch;
+        }
+    }
+    Ok(())
+}
+
+/// Write the pass's effective-balance changes.
+pub fn apply_effective_balances<P: Preset>(
+    state: &mut TrackedState<P>,
+    updates: &[(u32, Gwei)],
+) -> Result<()> {
+    for &(i, eb) in updates {
+        state.validator_mut(i as usize)?.effective_balance = eb;
     }
     Ok(())
 }
@@ -153,7 +174,8 @@ pub fn deferred_effective_balances<P: Preset>(
         let (Some(v), Some(&balance)) = (s.validators.get(i), s.balances.get(i)) else {
             continue;
         };
-        let eb = effective_balance_after::<P>(p, v, balance, v.effective_balance)?;
+        let compounding = has_compounding_withdrawal_credential(v);
+        let eb = effective_balance_after::<P>(p, compounding, balance, v.effective_balance)?;
         if eb != v.effective_balance {
             state.validator_mut(i)?.effective_balance = eb;
         }

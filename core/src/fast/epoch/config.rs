@@ -71,12 +71,12 @@ impl EpochConfig {
 pub struct EpochTimings {
     /// Cache preparation (revalidation; a rebuild when needed).
     pub prepare: Duration,
-    /// First pass: total active and participating balances.
-    pub sums: Duration,
+    /// First pass (`scan`): sums, registry decisions, compact records.
+    pub scan: Duration,
     pub justification: Duration,
-    /// The fused pass: inactivity, rewards and penalties, registry, slashings, effective balances.
+    /// The fused pass: inactivity, rewards and penalties, slashings, effective balances.
     pub single_pass: Duration,
-    /// Validator record updates from the pass, ejections (exit queue, in index order).
+    /// Registry and effective-balance record updates, ejections (exit queue, in index order).
     pub apply: Duration,
     pub pending_deposits: Duration,
     pub pending_consolidations: Duration,
@@ -95,7 +95,7 @@ impl EpochTimings {
     pub fn phases(&self) -> [(&'static str, Duration); 12] {
         [
             ("prepare", self.prepare),
-            ("sums", self.sums),
+            ("scan", self.scan),
             ("justification", self.justification),
             ("single_pass", self.single_pass),
             ("apply", self.apply),

@@ -1,14 +1,16 @@
-//! The fast `process_epoch`: one first pass for the sums, one fused pass over the live set for
-//! the per-validator steps, the queues and periodic steps on their own, caches carried across
+//! The fast `process_epoch`: a scan of the live set (the only read of validator records), one
+//! fused pass over it for the per-validator steps, the queues and periodic steps on their own, caches carried across
 //! epochs (`crate::fast::cache`). Same results as `crate::epoch::process_epoch` (the oracle).
 //!
 //! Order (the spec's, per validator):
 //! 1. `cache` revalidation (`FastCaches::prepare`),
-//! 2. `sums`: total active and participating balances over the live set,
+//! 2. `scan`: the one read of the validator records: total active and participating balances,
+//!    registry decisions, a compact record per live validator,
 //! 3. `justification`,
-//! 4. `single_pass`: inactivity, rewards and penalties, registry updates, slashings,
-//!    effective balances (all but the validators the queues will touch),
-//! 5. `apply`: validator record updates, then ejections through the exit queue in index order,
+//! 4. `single_pass`: inactivity, rewards and penalties, slashings, effective balances (all but
+//!    the validators the queues will touch), from the compact records,
+//! 5. `apply`: registry updates (activations after justification's finality), effective
+//!    balances, then ejections through the exit queue in index order,
 //! 6. eth1 reset, `pending` deposits and consolidations, the deferred effective-balance updates,
 //! 7. `resets` (slashings, randao, historical summaries, participation rotation),
 //!    `sync_committee` at a period boundary,
@@ -18,12 +20,13 @@ pub mod config;
 pub mod justification;
 pub mod pending;
 pub mod resets;
+pub mod scan;
 pub mod single_pass;
-pub mod sums;
 pub mod sync_committee;
 
 pub use config::{EpochConfig, EpochTimings, STEP_NAMES};
 
+use crate::error::Error;
 use crate::error::Result;
 use crate::fast::cache::live::union_sorted;
 use crate::fast::cache::{sorted_dedup, EpochValues, FastCaches};
@@ -33,7 +36,8 @@ use crate::helpers::math::{add, div, div_preset, mul, rem_preset, sub};
 use crate::helpers::misc::compute_activation_exit_epoch;
 use crate::preset::consts::GENESIS_EPOCH;
 use crate::preset::Preset;
-use single_pass::{PassOutput, PassParams, Registry};
+use scan::{Registry, ScanParams};
+use single_pass::{PassOutput, PassParams};
 use std::time::Instant;
 
 /// `process_epoch` on a tracked state with carried caches; `config` chooses the steps
@@ -70,26 +74,71 @@ pub fn process_epoch_fast_timed<P: Preset>(
     let previous_epoch = get_previous_epoch(s);
     let next_epoch = add(current_epoch, 1, "process_epoch")?;
     let inc = P::EFFECTIVE_BALANCE_INCREMENT;
-
-    // 2. sums (every step that reads a total)
-    let needs_values = runs("justification_and_finalization")
-        || runs("rewards_and_penalties")
-        || runs("registry_updates")
-        || runs("slashings")
-        || runs("pending_deposits");
-    let values = if needs_values {
-        sums::epoch_values::<P>(
-            &caches.live,
-            &s.validators,
-            &s.previous_epoch_participation,
-            &s.current_epoch_participation,
-            previous_epoch,
-            current_epoch,
-        )?
-    } else {
-        EpochValues::default()
+    let deposits = runs("pending_deposits");
+    let consolidations = runs("pending_consolidations");
+    let effective_balance = runs("effective_balance_updates");
+    let slashings = runs("slashings");
+    let not_genesis = current_epoch != GENESIS_EPOCH;
+    let mut p = PassParams {
+        current_epoch,
+        inactivity: runs("inactivity_updates") && not_genesis,
+        rewards: runs("rewards_and_penalties") && not_genesis,
+        slashings,
+        effective_balance,
+        prune: config.is_all(),
+        ..PassParams::default()
     };
-    lap(&mut timings.sums);
+    if slashings {
+        p.slashing_target_epoch = add(
+            current_epoch,
+            div_preset(P::EPOCHS_PER_SLASHINGS_VECTOR, 2),
+            "process_slashings",
+        )?;
+    }
+
+    // 2. the scan: sums, registry decisions, compact records
+    let deferred = if effective_balance && (deposits || consolidations) {
+        pending::pending_candidates(state, &caches.pubkeys, deposits, consolidations)?
+    } else {
+        Vec::new()
+    };
+    let scan_params = ScanParams {
+        current_epoch,
+        previous_epoch,
+        next_epoch,
+        registry: runs("registry_updates"),
+        slashings,
+        slashing_target_epoch: p.slashing_target_epoch,
+        collect_next_active: runs("sync_committee_updates")
+            && rem_preset(next_epoch, P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD) == 0,
+        prune: config.is_all(),
+    };
+    let sc = {
+        let f = state.fields_mut();
+        let reg = Registry {
+            validators: f.validators,
+            previous_participation: f.previous_epoch_participation,
+            current_participation: f.current_epoch_participation,
+        };
+        scan::scan::<P>(
+            &scan_params,
+            &caches.live,
+            &deferred,
+            &caches.sync_members,
+            &reg,
+        )?
+    };
+    let needs_values = runs("justification_and_finalization")
+        || p.rewards
+        || scan_params.registry
+        || slashings
+        || deposits;
+    let values = match sc.values {
+        Some(v) => v,
+        None if needs_values => return Err(Error::Arithmetic("get_total_balance")),
+        None => EpochValues::default(),
+    };
+    lap(&mut timings.scan);
 
     // 3. justification
     if runs("justification_and_finalization") {
@@ -104,30 +153,10 @@ pub fn process_epoch_fast_timed<P: Preset>(
     lap(&mut timings.justification);
 
     // 4. the fused pass
-    let s = state.state();
-    let not_genesis = current_epoch != GENESIS_EPOCH;
-    let mut p = PassParams {
-        current_epoch,
-        previous_epoch,
-        next_epoch,
-        inactivity: runs("inactivity_updates") && not_genesis,
-        rewards: runs("rewards_and_penalties") && not_genesis,
-        registry: runs("registry_updates"),
-        slashings: runs("slashings"),
-        effective_balance: runs("effective_balance_updates"),
-        collect_next_active: runs("sync_committee_updates")
-            && rem_preset(next_epoch, P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD) == 0,
-        prune: config.is_all(),
-        finalized_epoch: s.finalized_checkpoint.epoch,
-        ..PassParams::default()
-    };
+    let finalized_epoch = state.state().finalized_checkpoint.epoch;
     if p.inactivity || p.rewards {
         // phase0 § is_in_inactivity_leak (after justification, as the spec reads it)
-        let finality_delay = sub(
-            previous_epoch,
-            s.finalized_checkpoint.epoch,
-            "get_finality_delay",
-        )?;
+        let finality_delay = sub(previous_epoch, finalized_epoch, "get_finality_delay")?;
         p.in_leak = finality_delay > P::MIN_EPOCHS_TO_INACTIVITY_PENALTY;
     }
     if p.rewards {
@@ -142,15 +171,12 @@ pub fn process_epoch_fast_timed<P: Preset>(
             *x = div(b, inc, WHAT)?;
         }
     }
-    if p.registry {
-        p.activation_epoch = compute_activation_exit_epoch::<P>(current_epoch)?;
-    }
-    if p.slashings {
+    if slashings {
         // electra § process_slashings: the values fixed for the whole loop
         const WHAT: &str = "process_slashings";
         let total_balance = values.total_active_balance;
         let mut sum_slashings: u64 = 0;
-        for x in s.slashings.iter() {
+        for x in state.state().slashings.iter() {
             sum_slashings = add(sum_slashings, *x, WHAT)?;
         }
         let adjusted_total_slashing_balance = mul(
@@ -165,13 +191,8 @@ pub fn process_epoch_fast_timed<P: Preset>(
             div(total_balance, inc, WHAT)?,
             WHAT,
         )?;
-        p.slashing_target_epoch = add(
-            current_epoch,
-            div_preset(P::EPOCHS_PER_SLASHINGS_VECTOR, 2),
-            WHAT,
-        )?;
     }
-    if p.effective_balance {
+    if effective_balance {
         const WHAT: &str = "process_effective_balance_updates";
         let hysteresis_increment = div(inc, P::HYSTERESIS_QUOTIENT, WHAT)?;
         p.downward_threshold = mul(
@@ -181,34 +202,13 @@ pub fn process_epoch_fast_timed<P: Preset>(
         )?;
         p.upward_threshold = mul(hysteresis_increment, P::HYSTERESIS_UPWARD_MULTIPLIER, WHAT)?;
     }
-    let deposits = runs("pending_deposits");
-    let consolidations = runs("pending_consolidations");
-    let deferred = if p.effective_balance && (deposits || consolidations) {
-        pending::pending_candidates(state, &caches.pubkeys, deposits, consolidations)?
-    } else {
-        Vec::new()
-    };
-    let any_per_validator = p.inactivity
-        || p.rewards
-        || p.registry
-        || p.slashings
-        || p.effective_balance
-        || p.collect_next_active;
-    let out = if any_per_validator {
-        let live = &caches.live;
-        let sync_members = &caches.sync_members;
+    let out = if p.inactivity || p.rewards || slashings || effective_balance || p.prune {
         let f = state.fields_mut();
-        let reg = Registry {
-            validators: f.validators,
-            previous_participation: f.previous_epoch_participation,
-            current_participation: f.current_epoch_participation,
-        };
         single_pass::single_pass::<P>(
             &p,
-            live,
-            &deferred,
-            sync_members,
-            &reg,
+            &caches.live,
+            &sc.effective_balances,
+            &sc.flags,
             f.balances,
             f.inactivity_scores,
         )?
@@ -218,9 +218,19 @@ pub fn process_epoch_fast_timed<P: Preset>(
     lap(&mut timings.single_pass);
 
     // 5. validator record updates and ejections
-    apply::apply_updates(state, &out.updates)?;
-    if !out.ejections.is_empty() {
-        apply::eject::<P>(state, &p, values.total_active_balance, &out.ejections)?;
+    if scan_params.registry {
+        let activation_epoch = compute_activation_exit_epoch::<P>(current_epoch)?;
+        apply::apply_registry(
+            state,
+            &sc.eligibility,
+            &sc.activation_candidates,
+            finalized_epoch,
+            activation_epoch,
+        )?;
+    }
+    apply::apply_effective_balances(state, &out.effective_balances)?;
+    if !sc.ejections.is_empty() {
+        apply::eject::<P>(state, &p, values.total_active_balance, &sc.ejections)?;
     }
     lap(&mut timings.apply);
 
@@ -259,7 +269,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
             ));
         }
     }
-    let deferred = union_sorted(&union_sorted(&deferred, &out.ejections), &touched);
+    let deferred = union_sorted(&union_sorted(&deferred, &sc.ejections), &touched);
     if p.effective_balance {
         apply::deferred_effective_balances::<P>(state, &p, &deferred)?;
     }
@@ -288,7 +298,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
             state,
             caches,
             current_epoch,
-            &out.next_active,
+            &sc.next_active,
         )?;
     }
     lap(&mut timings.sync_committee_updates);

@@ -3,6 +3,7 @@
 //! validators whose balance it changes (they join the live set and take their
 //! effective-balance update after these steps).
 
+use crate::crypto::bls;
 use crate::epoch::process_pending_deposits::{
     get_validator_from_deposit, is_valid_deposit_signature,
 };
@@ -12,9 +13,12 @@ use crate::fast::cache::PubkeyIndex;
 use crate::fast::tracked::TrackedState;
 use crate::helpers::math::{add, sub};
 use crate::helpers::misc::compute_start_slot_at_epoch;
+use crate::helpers::misc::{compute_domain, compute_signing_root};
+use crate::preset::consts::DOMAIN_DEPOSIT;
 use crate::preset::consts::{FAR_FUTURE_EPOCH, GENESIS_SLOT};
 use crate::preset::Preset;
 use crate::types::{BlsPubkey, Bytes32, Epoch, Gwei, PendingDeposit, ValidatorIndex};
+use crate::types::{BlsSignature, DepositMessage, Root};
 use ssz_types::VariableList;
 
 /// The existing validators the pending steps of this epoch may change, before they run: the
@@ -51,6 +55,73 @@ pub fn pending_candidates<P: Preset>(
         }
     }
     Ok(crate::fast::cache::sorted_dedup(out))
+}
+
+/// Fresh entropy for batch verification's random scalars, from std's OS-seeded hasher keys.
+fn batch_seed(deposits: &[&PendingDeposit]) -> [u8; 32] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut seed = [0u8; 32];
+    for (k, chunk) in seed.chunks_mut(8).enumerate() {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(k);
+        for d in deposits {
+            h.write(d.signature.as_bytes());
+        }
+        chunk.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    seed
+}
+
+/// electra § is_valid_deposit_signature for many deposits at once: one batch verification
+/// (random linear combination) per rayon half; a failing half is checked set by set.
+/// Same answers as checking each alone (a batch passes only if every set verifies).
+fn valid_deposit_signatures<P: Preset>(deposits: &[&PendingDeposit]) -> Vec<bool> {
+    use rayon::prelude::*;
+    if deposits.len() <= 1 {
+        return deposits
+            .iter()
+            .map(|d| {
+                is_valid_deposit_signature::<P>(
+                    &d.pubkey,
+                    d.withdrawal_credentials,
+                    d.amount,
+                    &d.signature,
+                )
+            })
+            .collect();
+    }
+    let domain = compute_domain(DOMAIN_DEPOSIT, P::GENESIS_FORK_VERSION, Root::ZERO);
+    let roots: Vec<Root> = deposits
+        .iter()
+        .map(|d| {
+            let message = DepositMessage {
+                pubkey: d.pubkey,
+                withdrawal_credentials: d.withdrawal_credentials,
+                amount: d.amount,
+            };
+            compute_signing_root(&message, domain)
+        })
+        .collect();
+    let seed = batch_seed(deposits);
+    let half = deposits.len().div_ceil(2);
+    let check = |lo: usize, hi: usize| -> Vec<bool> {
+        let ds = deposits.get(lo..hi).unwrap_or_default();
+        let rs = roots.get(lo..hi).unwrap_or_default();
+        let sets: Vec<(BlsPubkey, &[u8], BlsSignature)> = ds
+            .iter()
+            .zip(rs)
+            .map(|(d, r)| (d.pubkey, r.as_slice(), d.signature))
+            .collect();
+        if bls::batch_verify(&sets, seed) {
+            vec![true; sets.len()]
+        } else {
+            sets.par_iter()
+                .map(|(pk, m, sig)| bls::verify(pk, m, sig))
+                .collect()
+        }
+    };
+    let (a, b) = rayon::join(|| check(0, half), || check(half, deposits.len()));
+    [a, b].concat()
 }
 
 /// electra § add_validator_to_registry on the tracked state; indexes the new pubkey.
@@ -106,18 +177,22 @@ fn apply_pending_deposit<P: Preset>(
     pubkeys: &mut PubkeyIndex,
     deposit: &PendingDeposit,
     found: Option<ValidatorIndex>,
+    prechecked: Option<bool>,
     touched: &mut Vec<u32>,
 ) -> Result<()> {
     match found {
         None => {
             // > Verify the deposit signature (proof of possession) which is not checked by the
             // > deposit contract
-            if is_valid_deposit_signature::<P>(
-                &deposit.pubkey,
-                deposit.withdrawal_credentials,
-                deposit.amount,
-                &deposit.signature,
-            ) {
+            let valid = prechecked.unwrap_or_else(|| {
+                is_valid_deposit_signature::<P>(
+                    &deposit.pubkey,
+                    deposit.withdrawal_credentials,
+                    deposit.amount,
+                    &deposit.signature,
+                )
+            });
+            if valid {
                 let index = state.state().validators.len();
                 add_validator_to_registry(
                     state,
@@ -161,6 +236,26 @@ pub fn process_pending_deposits<P: Preset>(
     let finalized_slot = compute_start_slot_at_epoch::<P>(s.finalized_checkpoint.epoch)?;
     let bridge_pending = s.eth1_deposit_index < s.deposit_requests_start_index;
     let queue_len = s.pending_deposits.len();
+    // The loop examines at most the first MAX_PENDING_DEPOSITS_PER_EPOCH deposits; those whose
+    // pubkey is not in the registry now may need their signature checked: check them together
+    // up front (a deposit the loop does not reach, or that an earlier one turns into a top-up,
+    // just leaves its answer unused).
+    let examined = P::MAX_PENDING_DEPOSITS_PER_EPOCH as usize;
+    let unknown: Vec<(usize, &PendingDeposit)> = s
+        .pending_deposits
+        .iter()
+        .take(examined)
+        .enumerate()
+        .filter(|(_, d)| pubkeys.get(&s.validators, &d.pubkey).is_none())
+        .collect();
+    let checked =
+        valid_deposit_signatures::<P>(&unknown.iter().map(|(_, d)| *d).collect::<Vec<_>>());
+    let mut prechecked: Vec<Option<bool>> = vec![None; examined];
+    for ((i, _), ok) in unknown.iter().zip(checked) {
+        if let Some(slot) = prechecked.get_mut(*i) {
+            *slot = Some(ok);
+        }
+    }
     for i in 0..queue_len {
         let s = state.state();
         let Some(deposit) = s.pending_deposits.get(i).cloned() else {
@@ -194,7 +289,8 @@ pub fn process_pending_deposits<P: Preset>(
         if is_validator_withdrawn {
             // > Deposited balance will never become active. Increase balance but do not
             // > consume churn
-            apply_pending_deposit(state, pubkeys, &deposit, found, touched)?;
+            let pre = prechecked.get(i).copied().flatten();
+            apply_pending_deposit(state, pubkeys, &deposit, found, pre, touched)?;
         } else if is_validator_exited {
             // > Validator is exiting, postpone the deposit until after withdrawable epoch
             deposits_to_postpone.push(deposit);
@@ -208,22 +304,21 @@ pub fn process_pending_deposits<P: Preset>(
             }
             // > Consume churn and apply deposit.
             processed_amount = add(processed_amount, deposit.amount, WHAT)?;
-            apply_pending_deposit(state, pubkeys, &deposit, found, touched)?;
+            let pre = prechecked.get(i).copied().flatten();
+            apply_pending_deposit(state, pubkeys, &deposit, found, pre, touched)?;
         }
         // > Regardless of how the deposit was handled, we move on in the queue.
         next_deposit_index = next_deposit_index.saturating_add(1);
     }
     let f = state.fields_mut();
     // > state.pending_deposits = state.pending_deposits[next_deposit_index:] + deposits_to_postpone
+    // In place: the front is drained (a memmove of the tail), no new allocation of the queue.
     if next_deposit_index > 0 || !deposits_to_postpone.is_empty() {
-        let mut remaining: Vec<PendingDeposit> = f
-            .pending_deposits
-            .get(next_deposit_index..)
-            .unwrap_or_default()
-            .to_vec();
-        remaining.extend(deposits_to_postpone);
+        let mut queue: Vec<PendingDeposit> = std::mem::take(f.pending_deposits).into();
+        queue.drain(..next_deposit_index.min(queue.len()));
+        queue.extend(deposits_to_postpone);
         *f.pending_deposits =
-            VariableList::new(remaining).map_err(|_| Error::ListFull("pending_deposits"))?;
+            VariableList::new(queue).map_err(|_| Error::ListFull("pending_deposits"))?;
     }
     // > Accumulate churn only if the churn limit has been hit.
     *f.deposit_balance_to_consume = if is_churn_limit_reached {

@@ -1,0 +1,272 @@
+//! The first pass over the live set, the only one that reads validator records: the epoch's
+//! balance sums (phase0 § get_total_active_balance, altair § get_unslashed_participating_indices
+//! with phase0 § get_total_balance), the justification-independent decisions of
+//! electra § process_registry_updates, and a compact record per live validator (effective
+//! balance and eight bits) from which the second pass (`single_pass`) updates balances and
+//! scores without touching the records again.
+//!
+//! Why this split: the records are 2.0M x 121 B; at 975k live validators one read of their hot
+//! cache line costs more than everything else the epoch does. Nothing changes a record between
+//! this pass and the second (justification writes checkpoints only), so the compact copy is
+//! exact for that pass.
+
+use crate::error::{Error, Result};
+use crate::fast::cache::live::{is_inert_fields, SortedCursor};
+use crate::fast::cache::EpochValues;
+use crate::helpers::accessors::base_reward_per_increment_from_total;
+use crate::helpers::math::add;
+use crate::helpers::misc::has_flag;
+use crate::helpers::predicates::{has_compounding_withdrawal_credential, is_active_validator};
+use crate::preset::consts::{FAR_FUTURE_EPOCH, TIMELY_TARGET_FLAG_INDEX};
+use crate::preset::Preset;
+use crate::types::{Epoch, Gwei, ParticipationFlags, Validator};
+use rayon::prelude::*;
+
+/// Live positions per rayon task.
+const CHUNK: usize = 1 << 14;
+
+/// Compact-record bits.
+pub mod bits {
+    /// In get_eligible_validator_indices.
+    pub const ELIGIBLE: u8 = 1;
+    /// Unslashed, active in the previous epoch, with flag k (k = 0, 1, 2): bits 1, 2, 3.
+    pub const FLAG0: u8 = 1 << 1;
+    /// process_slashings penalizes it this epoch.
+    pub const SLASHING: u8 = 1 << 4;
+    /// Compounding credentials (get_max_effective_balance is MAX_EFFECTIVE_BALANCE_ELECTRA).
+    pub const COMPOUNDING: u8 = 1 << 5;
+    /// No effective-balance update in the pass (ejected, or the queues may change it): kept live.
+    pub const DEFER: u8 = 1 << 6;
+    /// Inert from the next epoch on if its new effective balance and balance are 0.
+    pub const PRUNABLE: u8 = 1 << 7;
+}
+
+/// What the scan is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ScanParams {
+    pub current_epoch: Epoch,
+    pub previous_epoch: Epoch,
+    pub next_epoch: Epoch,
+    pub registry: bool,
+    pub slashings: bool,
+    pub slashing_target_epoch: Epoch,
+    pub collect_next_active: bool,
+    pub prune: bool,
+}
+
+/// The scan's results. `effective_balances` and `flags` are aligned with the live list.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// `None`: a uint64 total overflowed (an error for the steps that read it).
+    pub values: Option<EpochValues>,
+    pub effective_balances: Vec<Gwei>,
+    pub flags: Vec<u8>,
+    /// Queue entries: (index, new activation_eligibility_epoch).
+    pub eligibility: Vec<(u32, Epoch)>,
+    /// Activation candidates (the spec's third branch), decided after justification:
+    /// (index, activation_eligibility_epoch).
+    pub activation_candidates: Vec<(u32, Epoch)>,
+    /// Ejections, in index order.
+    pub ejections: Vec<u32>,
+    /// Indices active at the next epoch (when asked for), sorted.
+    pub next_active: Vec<u64>,
+}
+
+/// Sums in u128: cannot overflow; whether a uint64 sum overflowed is decided at the end, and is
+/// an error only for the steps that sum (as in the spec).
+#[derive(Default)]
+struct Part {
+    active: u128,
+    previous: [u128; 3],
+    current_target: u128,
+    eligibility: Vec<(u32, Epoch)>,
+    activation_candidates: Vec<(u32, Epoch)>,
+    ejections: Vec<u32>,
+    next_active: Vec<u64>,
+}
+
+/// Registry slices the scan reads.
+pub struct Registry<'a> {
+    pub validators: &'a [Validator],
+    pub previous_participation: &'a [ParticipationFlags],
+    pub current_participation: &'a [ParticipationFlags],
+}
+
+/// Scan `live` (sorted; a superset of every validator an epoch step can change). `deferred`
+/// and `sync_members` are sorted.
+pub fn scan<P: Preset>(
+    p: &ScanParams,
+    live: &[u32],
+    deferred: &[u32],
+    sync_members: &[u32],
+    reg: &Registry<'_>,
+) -> Result<Scan> {
+    let mut effective_balances = vec![0; live.len()];
+    let mut flags = vec![0u8; live.len()];
+    let parts = live
+        .par_chunks(CHUNK)
+        .zip(effective_balances.par_chunks_mut(CHUNK))
+        .zip(flags.par_chunks_mut(CHUNK))
+        .map(|((live, ebs), fl)| {
+            let first = live.first().copied().unwrap_or(0) as usize;
+            let last = live.last().copied().unwrap_or(0) as usize;
+            let mut deferred = SortedCursor::new(crate::fast::cache::live::sub_range(
+                deferred,
+                first,
+                last.saturating_add(1),
+            ));
+            let mut members = SortedCursor::new(crate::fast::cache::live::sub_range(
+                sync_members,
+                first,
+                last.saturating_add(1),
+            ));
+            let mut part = Part::default();
+            for ((&index, eb_out), fl_out) in live.iter().zip(ebs.iter_mut()).zip(fl.iter_mut()) {
+                let i = index as usize;
+                let out_of_range = || Error::OutOfRange {
+                    what: "validators",
+                    index: i as u64,
+                    len: reg.validators.len() as u64,
+                };
+                let v = reg.validators.get(i).ok_or_else(out_of_range)?;
+                let pf = *reg.previous_participation.get(i).ok_or_else(out_of_range)?;
+                let cf = *reg.current_participation.get(i).ok_or_else(out_of_range)?;
+                let eb = v.effective_balance;
+                *eb_out = eb;
+
+                // The sums.
+                let active_current = is_active_validator(v, p.current_epoch);
+                let active_previous = is_active_validator(v, p.previous_epoch);
+                let eb128 = u128::from(eb);
+                if active_current {
+                    part.active = part.active.saturating_add(eb128);
+                }
+                let mut b = 0u8;
+                if !v.slashed {
+                    if active_previous {
+                        for (flag, sum) in part.previous.iter_mut().enumerate() {
+                            if has_flag(pf, flag) {
+                                *sum = sum.saturating_add(eb128);
+                                b |= bits::FLAG0 << flag;
+                            }
+                        }
+                    }
+                    if active_current && has_flag(cf, TIMELY_TARGET_FLAG_INDEX) {
+                        part.current_target = part.current_target.saturating_add(eb128);
+                    }
+                }
+                // phase0 § get_eligible_validator_indices
+                // > or (v.slashed and previous_epoch + 1 < v.withdrawable_epoch)
+                if active_previous
+                    || (v.slashed
+                        && add(p.previous_epoch, 1, "get_eligible_validator_indices")?
+                            < v.withdrawable_epoch)
+                {
+                    b |= bits::ELIGIBLE;
+                }
+                if has_compounding_withdrawal_credential(v) {
+                    b |= bits::COMPOUNDING;
+                }
+
+                // electra § process_registry_updates, but for the exit queue (`apply`) and the
+                // finality test of activations (after justification).
+                let mut ejected = false;
+                if p.registry {
+                    if v.activation_eligibility_epoch == FAR_FUTURE_EPOCH
+                        && eb >= P::MIN_ACTIVATION_BALANCE
+                    {
+                        let epoch = add(p.current_epoch, 1, "process_registry_updates")?;
+                        part.eligibility.push((index, epoch));
+                    } else if active_current && eb <= P::EJECTION_BALANCE {
+                        // > initiate_validator_exit returns at once if already exiting.
+                        ejected = v.exit_epoch == FAR_FUTURE_EPOCH;
+                        if ejected {
+                            part.ejections.push(index);
+                        }
+                    } else if v.activation_epoch == FAR_FUTURE_EPOCH {
+                        part.activation_candidates
+                            .push((index, v.activation_eligibility_epoch));
+                    }
+                }
+                let defer = ejected || deferred.contains(index);
+                if defer {
+                    b |= bits::DEFER;
+                }
+                // electra § process_slashings (an ejected validator's check follows its exit)
+                if p.slashings
+                    && !ejected
+                    && v.slashed
+                    && p.slashing_target_epoch == v.withdrawable_epoch
+                {
+                    b |= bits::SLASHING;
+                }
+                // An activation only moves activation_epoch past the next epoch: same answer.
+                if p.collect_next_active
+                    && v.activation_epoch <= p.next_epoch
+                    && p.next_epoch < v.exit_epoch
+                {
+                    part.next_active.push(u64::from(index));
+                }
+                // After the rotation its previous flags are today's current ones, the current 0;
+                // an activation candidate has activation_epoch FAR, so is never prunable.
+                if p.prune
+                    && !defer
+                    && !members.contains(index)
+                    && is_inert_fields(
+                        v.exit_epoch,
+                        v.activation_epoch,
+                        v.withdrawable_epoch,
+                        0,
+                        0,
+                        cf,
+                        p.next_epoch,
+                    )
+                {
+                    b |= bits::PRUNABLE;
+                }
+                *fl_out = b;
+            }
+            Ok(part)
+        })
+        .collect::<Result<Vec<Part>>>()?;
+
+    let mut scan = Scan {
+        effective_balances,
+        flags,
+        ..Scan::default()
+    };
+    let (mut active, mut previous, mut current_target) = (0u128, [0u128; 3], 0u128);
+    for part in parts {
+        active = active.saturating_add(part.active);
+        for (s, x) in previous.iter_mut().zip(part.previous) {
+            *s = s.saturating_add(x);
+        }
+        current_target = current_target.saturating_add(part.current_target);
+        scan.eligibility.extend(part.eligibility);
+        scan.activation_candidates
+            .extend(part.activation_candidates);
+        scan.ejections.extend(part.ejections);
+        scan.next_active.extend(part.next_active);
+    }
+    // get_total_balance: at least one increment.
+    let floor = |x: u128| {
+        u64::try_from(x)
+            .ok()
+            .map(|x| x.max(P::EFFECTIVE_BALANCE_INCREMENT))
+    };
+    let [f0, f1, f2] = previous.map(floor);
+    scan.values = match (floor(active), f0, f1, f2, floor(current_target)) {
+        (Some(total_active_balance), Some(f0), Some(f1), Some(f2), Some(current_target)) => {
+            Some(EpochValues {
+                total_active_balance,
+                previous_flag_balances: [f0, f1, f2],
+                current_target_balance: current_target,
+                base_reward_per_increment: base_reward_per_increment_from_total::<P>(
+                    total_active_balance,
+                )?,
+            })
+        }
+        _ => None,
+    };
+    Ok(scan)
+}
