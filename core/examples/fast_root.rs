@@ -158,6 +158,24 @@ fn main() {
         summary("cold root (parallel)", cold);
         return;
     }
+    if mode == "small" {
+        // For a profiler: 8,192 slots of the 256-validator state, twice.
+        let sm = small(&state, 256);
+        drop(state);
+        for _ in 0..2 {
+            let mut u = TrackedState::new(sm.clone());
+            let target = u.state().slot + 8192;
+            EPOCH_NS.store(0, Ordering::Relaxed);
+            let t0 = Instant::now();
+            process_slots_with(&mut u, target, timed_epoch).unwrap();
+            println!(
+                "8,192 slots: {:.0} ms, of which epochs {:.0} ms",
+                ms(t0.elapsed()),
+                EPOCH_NS.load(Ordering::Relaxed) as f64 / 1e6
+            );
+        }
+        return;
+    }
     if mode == "warm" {
         // For a profiler: one cold root, then many warm roots of an unchanged state.
         let mut t = TrackedState::new(state);
