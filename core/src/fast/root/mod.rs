@@ -305,8 +305,9 @@ impl ValidatorsCache {
     }
 }
 
-/// The incremental `hash_tree_root` of one `BeaconState`. Lives inside `TrackedState`, so it is
-/// only ever paired with the state whose validator changes it was told about.
+/// The incremental `hash_tree_root` of one `BeaconState`. Lives inside `TrackedState` (its
+/// hashing and marking methods are crate-private), so it is only ever paired with the state whose
+/// validator changes it was told about: use `TrackedState::hash_tree_root`.
 #[derive(Clone)]
 pub struct StateRootCache<P: Preset> {
     fork: SmallCache<Fork>,
@@ -387,12 +388,12 @@ impl<P: Preset> StateRootCache<P> {
     }
 
     /// Record that `validators[index]` changed in place or was appended.
-    pub fn mark_validator(&mut self, index: usize) {
+    pub(crate) fn mark_validator(&mut self, index: usize) {
         self.validators.mark(index);
     }
 
     /// Record that any validator may have changed.
-    pub fn mark_all_validators(&mut self) {
+    pub(crate) fn mark_all_validators(&mut self) {
         self.validators.all = true;
         self.validators.dirty = Vec::new();
     }
@@ -418,7 +419,7 @@ impl<P: Preset> StateRootCache<P> {
 
     /// ssz § hash_tree_root of `state`, rehashing what changed since the last call. `state` must
     /// be the one whose validator changes were recorded here (`TrackedState` guarantees it).
-    pub fn hash_tree_root(&mut self, s: &BeaconState<P>) -> Root {
+    pub(crate) fn hash_tree_root(&mut self, s: &BeaconState<P>) -> Root {
         let fields = self.field_roots(s);
         self.last_fields = Some(fields);
         merkleize_fields(&fields)
