@@ -138,6 +138,24 @@ fn small(s: &BeaconState<P>, n: usize) -> BeaconState<P> {
 fn apply_recorded_epoch(t: &mut TrackedState<P>) -> usize {
     let mut s = t.state().clone();
     maxeb_core::epoch::process_epoch(&mut s).unwrap();
+    if std::env::var_os("FAST_ROOT_COUNTS").is_some() {
+        let o = t.state();
+        let diff = |a: &[u64], b: &[u64]| a.iter().zip(b).filter(|(x, y)| x != y).count();
+        let diff8 = |a: &[u8], b: &[u8]| a.iter().zip(b).filter(|(x, y)| x != y).count();
+        println!(
+            "  epoch changes: balances {}, inactivity {}, prev participation {}, cur participation {}, pending deposits {} -> {}, partials {} -> {}, consolidations {} -> {}",
+            diff(&o.balances, &s.balances),
+            diff(&o.inactivity_scores, &s.inactivity_scores),
+            diff8(&o.previous_epoch_participation, &s.previous_epoch_participation),
+            diff8(&o.current_epoch_participation, &s.current_epoch_participation),
+            o.pending_deposits.len(),
+            s.pending_deposits.len(),
+            o.pending_partial_withdrawals.len(),
+            s.pending_partial_withdrawals.len(),
+            o.pending_consolidations.len(),
+            s.pending_consolidations.len()
+        );
+    }
     let mut changed = 0;
     for (i, v) in s.validators.iter().enumerate() {
         match t.state().validators.get(i) {
