@@ -111,3 +111,26 @@ fn vector_states_minimal() {
 fn vector_states_mainnet() {
     assert!(cases::<Mainnet>("mainnet") > 20);
 }
+
+/// Mainnet scale (`MAXEB_LARGE_STATE`, default `/work/fixtures-cache/mainnet-2026.ssz`): the
+/// cold root equals `tree_hash`, and fast `process_slots` across one epoch boundary gives the
+/// reference path's state and root. Slow (two full reference transitions): `--ignored`.
+#[test]
+#[ignore]
+fn large_state_fast_slots_equal_reference() {
+    let path = std::env::var("MAXEB_LARGE_STATE")
+        .unwrap_or_else(|_| "/work/fixtures-cache/mainnet-2026.ssz".into());
+    let state = maxeb_core::io::read_state::<Mainnet>(Path::new(&path)).unwrap();
+    let mut reference = state.clone();
+    let mut t = TrackedState::new(state);
+    assert_eq!(t.hash_tree_root(), reference.tree_hash_root(), "cold root");
+    let slot = reference.slot + 3;
+    maxeb_core::slots::process_slots(&mut reference, slot).unwrap();
+    maxeb_core::fast::slots::process_slots(&mut t, slot).unwrap();
+    assert!(t.state() == &reference, "state after 3 slots");
+    assert_eq!(
+        t.hash_tree_root(),
+        reference.tree_hash_root(),
+        "root after 3 slots"
+    );
+}

@@ -37,18 +37,18 @@ pub fn process_slots_with<P: Preset>(
         state.state().slot < slot,
         "process_slots: slot not in the future",
     )?;
-    // Whether, since the last root, only this loop's own slot writes happened (then the next root
-    // reuses every other field's root without comparing): false on entry (the caller may have
-    // changed anything) and after an epoch.
-    let mut own_writes_only = false;
+    // `Some(i)` when, since the last root, only this loop's own slot writes happened (element i
+    // of the root vectors, the header, the slot): then the next root reuses every other field's
+    // root without comparing. None on entry (the caller may have changed anything) and after an
+    // epoch.
+    let mut own_writes_only = None;
     while state.state().slot < slot {
-        process_slot_inner(state, own_writes_only)?;
-        own_writes_only = true;
+        own_writes_only = Some(process_slot_inner(state, own_writes_only)?);
         // > Process epoch on the start slot of the next epoch
         let next_slot = add(state.state().slot, 1, "process_slots")?;
         if rem(next_slot, P::SLOTS_PER_EPOCH, "process_slots")? == 0 {
             epoch(state)?;
-            own_writes_only = false;
+            own_writes_only = None;
         }
         *state.fields_mut().slot = next_slot;
     }
@@ -57,12 +57,16 @@ pub fn process_slots_with<P: Preset>(
 
 /// phase0 § process_slot
 pub fn process_slot<P: Preset>(state: &mut TrackedState<P>) -> Result<()> {
-    process_slot_inner(state, false)
+    process_slot_inner(state, None).map(|_| ())
 }
 
-/// phase0 § process_slot; `own_writes_only`: only the previous slot's writes happened since the
-/// last root (`process_slots` knows it), so the root reuses the other fields' roots.
-fn process_slot_inner<P: Preset>(state: &mut TrackedState<P>, own_writes_only: bool) -> Result<()> {
+/// phase0 § process_slot; `own_writes_only: Some(i)`: only the previous slot's writes (at index
+/// `i` of the root vectors) happened since the last root (`process_slots` knows it), so the root
+/// reuses the other fields' roots. Returns the index this slot wrote.
+fn process_slot_inner<P: Preset>(
+    state: &mut TrackedState<P>,
+    own_writes_only: Option<usize>,
+) -> Result<usize> {
     let i = rem(
         state.state().slot,
         P::SLOTS_PER_HISTORICAL_ROOT,
@@ -74,10 +78,9 @@ fn process_slot_inner<P: Preset>(state: &mut TrackedState<P>, own_writes_only: b
         len: P::SLOTS_PER_HISTORICAL_ROOT,
     };
     // > Cache state root
-    let previous_state_root = if own_writes_only {
-        state.hash_tree_root_after_slot()
-    } else {
-        state.hash_tree_root()
+    let previous_state_root = match own_writes_only {
+        Some(written) => state.hash_tree_root_after_slot(written),
+        None => state.hash_tree_root(),
     };
     let f = state.fields_mut();
     *f.state_roots.get_mut(i).ok_or(out_of_range.clone())? = previous_state_root;
@@ -88,5 +91,5 @@ fn process_slot_inner<P: Preset>(state: &mut TrackedState<P>, own_writes_only: b
     // > Cache block root
     let previous_block_root = f.latest_block_header.tree_hash_root();
     *f.block_roots.get_mut(i).ok_or(out_of_range)? = previous_block_root;
-    Ok(())
+    Ok(i)
 }

@@ -241,10 +241,10 @@ impl<P: Preset> TrackedState<P> {
     }
 
     /// `hash_tree_root` for `fast::slots` between two of its own slots, when only `slot`,
-    /// `latest_block_header`, `block_roots` and `state_roots` changed since the last root
-    /// (see `StateRootCache::hash_tree_root_after_slot`).
-    pub(crate) fn hash_tree_root_after_slot(&mut self) -> Root {
-        self.root.hash_tree_root_after_slot(&self.state)
+    /// `latest_block_header` and element `written` of `block_roots` / `state_roots` changed
+    /// since the last root (see `StateRootCache::hash_tree_root_after_slot`).
+    pub(crate) fn hash_tree_root_after_slot(&mut self, written: usize) -> Root {
+        self.root.hash_tree_root_after_slot(&self.state, written)
     }
 
     /// Bytes the root cache holds on the heap.

@@ -68,6 +68,28 @@ impl<T: Packed> PackedCache<T> {
         self.shadow.capacity() * std::mem::size_of::<T>() + self.tree.heap_bytes()
     }
 
+    /// `root` when only `data[index]` can differ from what was last hashed.
+    fn root_at(&mut self, data: &[T], index: usize) -> Node {
+        let per = per_group::<T>(self.tree.base());
+        let g = index / per;
+        let start = (g * per).min(data.len());
+        let end = (start + per).min(data.len());
+        if !self.built || self.shadow.len() != data.len() {
+            return self.root(data);
+        }
+        let (Some(old), Some(new)) = (self.shadow.get_mut(start..end), data.get(start..end)) else {
+            return self.root(data);
+        };
+        if old != new {
+            old.copy_from_slice(new);
+            let roots = packed_group_roots(data, self.tree.base(), &[g]);
+            let upd: Vec<(usize, Node)> = roots.into_iter().map(|r| (g, r)).collect();
+            let groups = self.tree.groups();
+            self.tree.update(groups, &upd);
+        }
+        self.tree.root()
+    }
+
     /// The root of `data` as a vector (no length mix-in).
     fn root(&mut self, data: &[T]) -> Node {
         let base = self.tree.base();
@@ -283,8 +305,9 @@ impl ValidatorsCache {
     }
 }
 
-/// The incremental `hash_tree_root` of one `BeaconState`. Lives inside `TrackedState`, so it is
-/// only ever paired with the state whose validator changes it was told about.
+/// The incremental `hash_tree_root` of one `BeaconState`. Lives inside `TrackedState` (its
+/// hashing and marking methods are crate-private), so it is only ever paired with the state whose
+/// validator changes it was told about: use `TrackedState::hash_tree_root`.
 #[derive(Clone)]
 pub struct StateRootCache<P: Preset> {
     fork: SmallCache<Fork>,
@@ -365,12 +388,12 @@ impl<P: Preset> StateRootCache<P> {
     }
 
     /// Record that `validators[index]` changed in place or was appended.
-    pub fn mark_validator(&mut self, index: usize) {
+    pub(crate) fn mark_validator(&mut self, index: usize) {
         self.validators.mark(index);
     }
 
     /// Record that any validator may have changed.
-    pub fn mark_all_validators(&mut self) {
+    pub(crate) fn mark_all_validators(&mut self) {
         self.validators.all = true;
         self.validators.dirty = Vec::new();
     }
@@ -396,18 +419,19 @@ impl<P: Preset> StateRootCache<P> {
 
     /// ssz § hash_tree_root of `state`, rehashing what changed since the last call. `state` must
     /// be the one whose validator changes were recorded here (`TrackedState` guarantees it).
-    pub fn hash_tree_root(&mut self, s: &BeaconState<P>) -> Root {
+    pub(crate) fn hash_tree_root(&mut self, s: &BeaconState<P>) -> Root {
         let fields = self.field_roots(s);
         self.last_fields = Some(fields);
         merkleize_fields(&fields)
     }
 
-    /// `hash_tree_root` when, since the last root, only `slot`, `latest_block_header`,
-    /// `block_roots` and `state_roots` can have changed (what `process_slot` and the slot
-    /// increment write): the other 33 field roots are reused without comparing their shadows.
-    /// Only `fast::slots` calls it, between two of its own slots; if any validator was recorded
-    /// changed, or there is no previous root, it falls back to the full `hash_tree_root`.
-    pub(crate) fn hash_tree_root_after_slot(&mut self, s: &BeaconState<P>) -> Root {
+    /// `hash_tree_root` when, since the last root, only `slot`, `latest_block_header` and
+    /// element `written` of `block_roots` and of `state_roots` can have changed (what
+    /// `process_slot` and the slot increment write): the other 33 field roots are reused without
+    /// comparing their shadows, and of the two root vectors only that element's group is
+    /// compared. Only `fast::slots` calls it, between two of its own slots; if any validator was
+    /// recorded changed, or there is no previous root, it falls back to the full root.
+    pub(crate) fn hash_tree_root_after_slot(&mut self, s: &BeaconState<P>, written: usize) -> Root {
         let v = &self.validators;
         let untouched = !v.all && !v.any && v.len == s.validators.len();
         let Some(mut fields) = self.last_fields.filter(|_| untouched) else {
@@ -420,8 +444,8 @@ impl<P: Preset> StateRootCache<P> {
         };
         set(2, s.slot.tree_hash_root().0);
         set(4, self.latest_block_header.root(&s.latest_block_header));
-        set(5, self.block_roots.root(&s.block_roots));
-        set(6, self.state_roots.root(&s.state_roots));
+        set(5, self.block_roots.root_at(&s.block_roots, written));
+        set(6, self.state_roots.root_at(&s.state_roots, written));
         self.last_fields = Some(fields);
         merkleize_fields(&fields)
     }
