@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod fixture;
+mod sigs;
 mod transition;
 
 // mimalloc: the transition allocates and frees many large buffers; the system allocator is slower
@@ -29,6 +30,8 @@ enum Command {
     Transition(transition::Args),
     /// Generate a scenario's BeaconState into an SSZ file (and a manifest line).
     Fixture(fixture::Args),
+    /// Sign, aggregate and verify one epoch of attestations (gossip, aggregation, aggregate path).
+    Sigs(sigs::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Transition(args) => transition::run(&args),
         Command::Fixture(args) => fixture::run(args),
+        Command::Sigs(args) => sigs::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
