@@ -126,8 +126,50 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1e3
+/// CPU time of the whole process so far (every thread), from /proc/self/task/*/schedstat (ns);
+/// 0 where unavailable. The machine is shared: CPU time is what a phase cost, whatever the
+/// other tenants took of the wall clock.
+fn cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
+/// Wall and CPU time of one phase.
+#[derive(Clone, Copy, Debug, Default)]
+struct Phase {
+    wall_ms: f64,
+    cpu_ms: f64,
+}
+
+struct Clock {
+    wall: Instant,
+    cpu: u64,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock {
+            wall: Instant::now(),
+            cpu: cpu_ns(),
+        }
+    }
+
+    fn stop(&self) -> Phase {
+        Phase {
+            wall_ms: self.wall.elapsed().as_secs_f64() * 1e3,
+            cpu_ms: cpu_ns().saturating_sub(self.cpu) as f64 / 1e6,
+        }
+    }
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -152,7 +194,7 @@ struct Report {
     seed: u64,
     epoch: u64,
     threads: usize,
-    load_ms: f64,
+    load_ms: Phase,
     active: usize,
     signatures: usize,
     distinct_messages: usize,
@@ -161,22 +203,22 @@ struct Report {
     onchain_attestations: usize,
     sign_s: f64,
     sign_cached: bool,
-    pk_build_ms: f64,
-    pk_load_ms: f64,
+    pk_build_ms: Phase,
+    pk_load_ms: Phase,
     pk_bytes: u64,
     floor_n: usize,
-    floor_ms: f64,
+    floor_ms: Phase,
     baseline_n: usize,
-    baseline_ms: f64,
-    gossip_ms: f64,
+    baseline_ms: Phase,
+    gossip_ms: Phase,
     gossip_batches: u64,
     gossip_pairings: u64,
     gossip_invalid: usize,
-    aggregation_ms: f64,
-    aggregate_ms: f64,
+    aggregation_ms: Phase,
+    aggregate_ms: Phase,
     aggregate_pairings: u64,
     aggregate_invalid: usize,
-    onchain_ms: f64,
+    onchain_ms: Phase,
     onchain_pairings: u64,
     onchain_invalid: usize,
 }
@@ -193,11 +235,20 @@ impl Report {
             .saturating_add(self.onchain_invalid)
     }
 
-    fn per_core_us(&self, wall_ms: f64, n: usize) -> f64 {
+    /// Wall time x threads per item: what the issue's `_per_core` figures mean.
+    fn per_core_us(&self, p: Phase, n: usize) -> f64 {
         if n == 0 {
             return 0.0;
         }
-        wall_ms * 1e3 * self.threads as f64 / n as f64
+        p.wall_ms * 1e3 * self.threads as f64 / n as f64
+    }
+
+    /// CPU time per item (robust to other tenants of the machine).
+    fn cpu_us(&self, p: Phase, n: usize) -> f64 {
+        if n == 0 {
+            return 0.0;
+        }
+        p.cpu_ms * 1e3 / n as f64
     }
 }
 
@@ -206,9 +257,9 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         threads,
         ..Report::default()
     };
-    let t = Instant::now();
+    let t = Clock::start();
     let (state, label, seed, scenario_part, key_count) = load(args)?;
-    r.load_ms = ms(t);
+    r.load_ms = t.stop();
     r.label = label;
     r.seed = seed;
     let participation = args.participation.or(scenario_part).unwrap_or(1.0);
@@ -224,9 +275,9 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     r.active = active.len();
 
     // Pubkey cache: build (timed), persist, load back (timed, checked).
-    let t = Instant::now();
+    let t = Clock::start();
     let built = PubkeyCache::build(&state.validators, &active);
-    r.pk_build_ms = ms(t);
+    r.pk_build_ms = t.stop();
     let pk_file = dir.join(format!(
         "pubkeys-{}-s{seed}-e{epoch}.bin",
         r.label.replace(['/', ' '], "_")
@@ -234,9 +285,9 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
     r.pk_bytes = built.save(&pk_file, &state.validators)?;
     drop(built);
-    let t = Instant::now();
+    let t = Clock::start();
     let cache = PubkeyCache::load(&pk_file, &state.validators, &active)?;
-    r.pk_load_ms = ms(t);
+    r.pk_load_ms = t.stop();
 
     // The signed workload.
     let opts = WorkloadOptions {
@@ -267,13 +318,13 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     };
     let sample = w.attestations.get(..n_floor).unwrap_or_default();
     let spin = spinner(progress, "floor");
-    let t = Instant::now();
+    let t = Clock::start();
     let ok = sample
         .par_iter()
         .with_min_len(256)
         .filter(|a| Signature::sig_validate(a.signature.as_bytes(), false).is_ok())
         .count();
-    r.floor_ms = ms(t);
+    r.floor_ms = t.stop();
     r.floor_n = n_floor;
     spin.finish_and_clear();
     if ok != n_floor {
@@ -286,14 +337,14 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     // Baseline: verify_multiple_aggregate_signatures (one Miller loop per set, no grouping).
     r.baseline_n = args.baseline_sample.min(r.signatures);
     let spin = spinner(progress, "baseline");
-    let t = Instant::now();
+    let t = Clock::start();
     baseline(&w, &cache, r.baseline_n)?;
-    r.baseline_ms = ms(t);
+    r.baseline_ms = t.stop();
     spin.finish_and_clear();
 
     // 1. Gossip path.
     let spin = spinner(progress, "gossip path");
-    let t = Instant::now();
+    let t = Clock::start();
     let gossip = verify_gossip(
         &w.attestations,
         &w.signing_roots,
@@ -301,7 +352,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         args.batch,
         &blinding,
     )?;
-    r.gossip_ms = ms(t);
+    r.gossip_ms = t.stop();
     spin.finish_and_clear();
     r.gossip_batches = gossip.batches;
     r.gossip_pairings = gossip.pairings;
@@ -309,9 +360,9 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
 
     // 2. Aggregation.
     let spin = spinner(progress, "aggregation");
-    let t = Instant::now();
+    let t = Clock::start();
     let aggregates = aggregate_committees(&w.jobs, &gossip.points, &cache);
-    r.aggregation_ms = ms(t);
+    r.aggregation_ms = t.stop();
     spin.finish_and_clear();
     drop(gossip);
     let aggregates: Vec<_> = aggregates.into_iter().flatten().collect();
@@ -328,16 +379,16 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         .iter()
         .map(|a| (a.pubkey, a.message, a.signature))
         .collect();
-    let t = Instant::now();
+    let t = Clock::start();
     let (bad, _, pairings) = verify_aggregates(&triples, &w.signing_roots, args.batch, &blinding)?;
-    r.aggregate_ms = ms(t);
+    r.aggregate_ms = t.stop();
     r.aggregate_pairings = pairings;
     r.aggregate_invalid = bad.len();
 
     // 3b. On-chain Electra attestations: one per (slot, message), all its committees.
     let (onchain, roots) = onchain_attestations::<P>(&w, &aggregates)?;
     r.onchain_attestations = onchain.len();
-    let t = Instant::now();
+    let t = Clock::start();
     let (bad, _, pairings) = verify_attestations(
         &onchain,
         &roots,
@@ -346,7 +397,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         args.batch,
         &blinding,
     )?;
-    r.onchain_ms = ms(t);
+    r.onchain_ms = t.stop();
     r.onchain_pairings = pairings;
     r.onchain_invalid = bad.len();
 
@@ -475,10 +526,30 @@ fn baseline(w: &EpochWorkload, cache: &PubkeyCache, n: usize) -> Result<()> {
     Ok(())
 }
 
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:>9.1} ms wall {:>9.1} ms cpu",
+            self.wall_ms, self.cpu_ms
+        )
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
+}
+
 fn print_table(r: &Report) {
-    let floor = r.per_core_us(r.floor_ms, r.floor_n);
-    let gossip = r.per_core_us(r.gossip_ms, r.signatures);
-    let base = r.per_core_us(r.baseline_ms, r.baseline_n);
+    let (floor, gossip, base) = (
+        r.cpu_us(r.floor_ms, r.floor_n),
+        r.cpu_us(r.gossip_ms, r.signatures),
+        r.cpu_us(r.baseline_ms, r.baseline_n),
+    );
     println!(
         "{} (seed {}, epoch {}): {} active, {} signatures, {} distinct messages, {} committees, {} threads",
         r.label, r.seed, r.epoch, r.active, r.signatures, r.distinct_messages, r.committees, r.threads
@@ -488,9 +559,9 @@ fn print_table(r: &Report) {
         r.signatures,
         r.aggregate_and_proofs()
     );
-    println!("load state                 {:>10.1} ms", r.load_ms);
+    println!("load state            {}", r.load_ms);
     println!(
-        "signing (one-off)          {:>10.1} ms  {}",
+        "signing (one-off)     {:>9.1} ms wall  {}",
         r.sign_s * 1e3,
         if r.sign_cached {
             "from the signature cache"
@@ -498,46 +569,50 @@ fn print_table(r: &Report) {
             "signed now, cached"
         }
     );
+    println!("pubkey cache build    {}  {} keys", r.pk_build_ms, r.active);
     println!(
-        "pubkey cache build         {:>10.1} ms  {} keys; load {:.1} ms; {} bytes on disk",
-        r.pk_build_ms, r.active, r.pk_load_ms, r.pk_bytes
+        "pubkey cache load     {}  {} bytes on disk",
+        r.pk_load_ms, r.pk_bytes
     );
     println!(
-        "floor (uncompress+subgroup){:>10.1} ms  {:.1} us/sig/core over {} sigs",
+        "floor                 {}  {:.1} us cpu/sig over {} sigs (G2 uncompress + subgroup check)",
         r.floor_ms, floor, r.floor_n
     );
     println!(
-        "baseline (vmas)            {:>10.1} ms  {:.1} us/sig/core over {} sigs",
+        "baseline              {}  {:.1} us cpu/sig over {} sigs (verify_multiple_aggregate_signatures)",
         r.baseline_ms, base, r.baseline_n
     );
     println!(
-        "1 gossip path              {:>10.1} ms  {:.1} us/sig/core ({:.2}x floor, {:.1}x cheaper than baseline); {} batches, {} pairings, {} invalid",
+        "1 gossip path         {}  {:.1} us cpu/sig: {:.3}x floor, {:.1}x cheaper than baseline; {} batches, {} pairings, {} invalid",
         r.gossip_ms,
         gossip,
-        if floor > 0.0 { gossip / floor } else { 0.0 },
-        if gossip > 0.0 { base / gossip } else { 0.0 },
+        ratio(gossip, floor),
+        ratio(base, gossip),
         r.gossip_batches,
         r.gossip_pairings,
         r.gossip_invalid
     );
     println!(
-        "2 aggregation              {:>10.1} ms  {} aggregates ({:.2} us/sig/core)",
+        "2 aggregation         {}  {} aggregates, {:.2} us cpu/sig",
         r.aggregation_ms,
         r.aggregates,
-        r.per_core_us(r.aggregation_ms, r.signatures)
+        r.cpu_us(r.aggregation_ms, r.signatures)
     );
     println!(
-        "3 aggregate path           {:>10.1} ms  {} committee aggregates, {} pairings, {} invalid",
+        "3 aggregate path      {}  {} committee aggregates, {} pairings, {} invalid",
         r.aggregate_ms, r.aggregates, r.aggregate_pairings, r.aggregate_invalid
     );
     println!(
-        "3 on-chain attestations    {:>10.1} ms  {} attestations, {} pairings, {} invalid",
+        "3 on-chain attest.    {}  {} attestations, {} pairings, {} invalid",
         r.onchain_ms, r.onchain_attestations, r.onchain_pairings, r.onchain_invalid
     );
 }
 
+fn phase(p: Phase) -> serde_json::Value {
+    serde_json::json!({ "wall_ms": p.wall_ms, "cpu_ms": p.cpu_ms })
+}
+
 fn print_json(r: &Report) {
-    let floor = r.per_core_us(r.floor_ms, r.floor_n);
     let v = serde_json::json!({
         "scenario": r.label,
         "seed": r.seed,
@@ -557,25 +632,44 @@ fn print_json(r: &Report) {
         "aggregate_pairings": r.aggregate_pairings,
         "onchain_pairings": r.onchain_pairings,
         "threads": r.threads,
-        "load_ms": r.load_ms,
-        "gossip_ms": r.gossip_ms,
         "gossip_us_per_signature_per_core": r.per_core_us(r.gossip_ms, r.signatures),
-        "floor_us_per_signature": floor,
-        "floor_signatures": r.floor_n,
+        "floor_us_per_signature": r.per_core_us(r.floor_ms, r.floor_n),
         "baseline_us_per_signature": r.per_core_us(r.baseline_ms, r.baseline_n),
+        "gossip_cpu_us_per_signature": r.cpu_us(r.gossip_ms, r.signatures),
+        "floor_cpu_us_per_signature": r.cpu_us(r.floor_ms, r.floor_n),
+        "baseline_cpu_us_per_signature": r.cpu_us(r.baseline_ms, r.baseline_n),
+    });
+    let more = serde_json::json!({
+        "floor_signatures": r.floor_n,
         "baseline_signatures": r.baseline_n,
-        "aggregation_ms": r.aggregation_ms,
-        "aggregate_path_ms": r.aggregate_ms,
-        "onchain_ms": r.onchain_ms,
+        "gossip_ms": r.gossip_ms.wall_ms,
+        "aggregation_ms": r.aggregation_ms.wall_ms,
+        "aggregate_path_ms": r.aggregate_ms.wall_ms,
+        "onchain_ms": r.onchain_ms.wall_ms,
+        "pubkey_cache_build_ms": r.pk_build_ms.wall_ms,
+        "pubkey_cache_load_ms": r.pk_load_ms.wall_ms,
+        "pubkey_cache_bytes": r.pk_bytes,
+        "phases": {
+            "load": phase(r.load_ms),
+            "pubkey_cache_build": phase(r.pk_build_ms),
+            "pubkey_cache_load": phase(r.pk_load_ms),
+            "floor": phase(r.floor_ms),
+            "baseline": phase(r.baseline_ms),
+            "gossip": phase(r.gossip_ms),
+            "aggregation": phase(r.aggregation_ms),
+            "aggregate_path": phase(r.aggregate_ms),
+            "onchain": phase(r.onchain_ms),
+        },
         "signing_ms": r.sign_s * 1e3,
         "signing_cached": r.sign_cached,
-        "pubkey_cache_build_ms": r.pk_build_ms,
-        "pubkey_cache_load_ms": r.pk_load_ms,
-        "pubkey_cache_bytes": r.pk_bytes,
         "invalid": r.invalid(),
         "commit": command_line("git", &["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short", "HEAD"]),
         "machine": machine(),
         "toolchain": command_line("rustc", &["-V"]),
     });
+    let mut v = v;
+    if let (Some(a), serde_json::Value::Object(b)) = (v.as_object_mut(), more) {
+        a.extend(b);
+    }
     println!("{v}");
 }
