@@ -206,8 +206,20 @@ impl PubkeyCache {
         if Self::binding(validators, &cached).as_slice() != binding {
             return Err(bad("built from different keys than this state holds"));
         }
-        let wanted: std::collections::HashSet<ValidatorIndex> = indices.iter().copied().collect();
-        if cached.len() > indices.len() || cached.iter().any(|i| !wanted.contains(i)) {
+        // Cached indices must be requested ones (a bitmap over the registry, not a hash set).
+        let mut wanted = vec![false; validators.len()];
+        for &i in indices {
+            if let Some(w) = usize::try_from(i).ok().and_then(|i| wanted.get_mut(i)) {
+                *w = true;
+            }
+        }
+        let requested = |i: &ValidatorIndex| {
+            usize::try_from(*i)
+                .ok()
+                .and_then(|i| wanted.get(i).copied())
+                .unwrap_or(false)
+        };
+        if cached.len() > indices.len() || !cached.iter().all(requested) {
             return Err(bad("built for a different set of validators"));
         }
         let step = keys.len().div_ceil(SAMPLE).max(1);
