@@ -257,8 +257,10 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         threads,
         ..Report::default()
     };
+    let spin = spinner(!args.json, "loading state");
     let t = Clock::start();
     let (state, label, seed, scenario_part, key_count) = load(args)?;
+    spin.finish_and_clear();
     r.load_ms = t.stop();
     r.label = label;
     r.seed = seed;
@@ -275,6 +277,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     r.active = active.len();
 
     // Pubkey cache: build (timed), persist, load back (timed, checked).
+    let spin = spinner(progress, "pubkey cache");
     let t = Clock::start();
     let built = PubkeyCache::build(&state.validators, &active);
     r.pk_build_ms = t.stop();
@@ -288,6 +291,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     let t = Clock::start();
     let cache = PubkeyCache::load(&pk_file, &state.validators, &active)?;
     r.pk_load_ms = t.stop();
+    spin.finish_and_clear();
 
     // The signed workload.
     let opts = WorkloadOptions {
@@ -379,6 +383,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         .iter()
         .map(|a| (a.pubkey, a.message, a.signature))
         .collect();
+    let spin = spinner(progress, "aggregate path");
     let t = Clock::start();
     let (bad, _, pairings) = verify_aggregates(&triples, &w.signing_roots, args.batch, &blinding)?;
     r.aggregate_ms = t.stop();
@@ -398,6 +403,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         &blinding,
     )?;
     r.onchain_ms = t.stop();
+    spin.finish_and_clear();
     r.onchain_pairings = pairings;
     r.onchain_invalid = bad.len();
 
