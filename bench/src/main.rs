@@ -9,6 +9,7 @@ mod epoch;
 mod fixture;
 mod flamegraph;
 mod meta;
+mod sigs;
 mod source;
 mod stats;
 mod transition;
@@ -44,6 +45,8 @@ enum Command {
     Verify(verify::Args),
     /// Field-level difference of two state files; exit 0 equal, 1 different, 2 unreadable.
     Diff(diff::Args),
+    /// Sign, aggregate and verify one epoch of attestations (gossip, aggregation, aggregate path).
+    Sigs(sigs::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +70,10 @@ fn main() -> ExitCode {
         ),
         Command::Flamegraph(args) => (
             flamegraph::run(&args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
+        Command::Sigs(args) => (
+            sigs::run(&args).map(|()| ExitCode::SUCCESS),
             ExitCode::FAILURE,
         ),
         Command::Verify(args) => (verify::run(&args), ExitCode::from(2)),

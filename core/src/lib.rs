@@ -13,6 +13,7 @@ pub mod helpers;
 pub mod io;
 pub mod operations;
 pub mod preset;
+pub mod sigs;
 pub mod slots;
 pub mod types;
 pub mod vectors;

@@ -15,7 +15,8 @@ pub mod process_withdrawal_request;
 pub mod process_withdrawals;
 
 pub use process_attestation::{
-    get_attestation_participation_flag_indices, is_valid_indexed_attestation, process_attestation,
+    get_attestation_participation_flag_indices, is_valid_indexed_attestation,
+    is_valid_indexed_attestation_with_cache, process_attestation, process_attestation_with_cache,
 };
 pub use process_attester_slashing::process_attester_slashing;
 pub use process_consolidation_request::{

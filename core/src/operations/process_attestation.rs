@@ -18,9 +18,13 @@ use crate::preset::consts::{
     TIMELY_SOURCE_FLAG_INDEX, TIMELY_TARGET_FLAG_INDEX, WEIGHT_DENOMINATOR,
 };
 use crate::preset::Preset;
+use crate::sigs::PubkeyCache;
+use crate::types::BlsSignature;
 use crate::types::{
     Attestation, AttestationData, BeaconState, BlsPubkey, Gwei, IndexedAttestation, ValidatorIndex,
 };
+use blst::min_pk::PublicKey;
+use blst::MultiPoint;
 use std::collections::BTreeSet;
 
 /// phase0 § is_valid_indexed_attestation (electra: indices span all committees of the slot)
@@ -30,6 +34,21 @@ pub fn is_valid_indexed_attestation<P: Preset>(
     state: &BeaconState<P>,
     indexed_attestation: &IndexedAttestation<P>,
     signatures: SignatureCheck,
+) -> bool {
+    is_valid_indexed_attestation_with_cache(state, indexed_attestation, signatures, None)
+}
+
+/// phase0 § is_valid_indexed_attestation, taking decompressed keys from `cache` when given.
+///
+/// A cached key was decompressed once from this state's registry (see `sigs::pubkey_cache`:
+/// registry keys passed `KeyValidate` at deposit); an index the cache lacks falls back to
+/// `KeyValidate` of the state's bytes, as without a cache. The result is the same as
+/// [`is_valid_indexed_attestation`] for every attestation over such a registry.
+pub fn is_valid_indexed_attestation_with_cache<P: Preset>(
+    state: &BeaconState<P>,
+    indexed_attestation: &IndexedAttestation<P>,
+    signatures: SignatureCheck,
+    cache: Option<&PubkeyCache>,
 ) -> bool {
     // > Verify indices are sorted and unique
     let indices = &indexed_attestation.attesting_indices;
@@ -52,12 +71,50 @@ pub fn is_valid_indexed_attestation<P: Preset>(
             Some(indexed_attestation.data.target.epoch),
         );
         let signing_root = compute_signing_root(&indexed_attestation.data, domain);
-        bls::fast_aggregate_verify(
-            &pubkeys,
-            signing_root.as_slice(),
-            &indexed_attestation.signature,
-        )
+        match cache {
+            None => bls::fast_aggregate_verify(
+                &pubkeys,
+                signing_root.as_slice(),
+                &indexed_attestation.signature,
+            ),
+            Some(cache) => cached_fast_aggregate_verify(
+                cache,
+                indices,
+                &pubkeys,
+                signing_root.as_slice(),
+                &indexed_attestation.signature,
+            ),
+        }
     })
+}
+
+/// IETF `FastAggregateVerify` with keys from `cache` (`KeyValidate` for any it lacks).
+fn cached_fast_aggregate_verify(
+    cache: &PubkeyCache,
+    indices: &[ValidatorIndex],
+    pubkeys: &[BlsPubkey],
+    message: &[u8],
+    signature: &BlsSignature,
+) -> bool {
+    let Ok(keys) = indices
+        .iter()
+        .zip(pubkeys)
+        .map(|(&i, pk)| match cache.get(i) {
+            Some(k) => Ok(*k),
+            None => bls::key_validate(pk),
+        })
+        .collect::<std::result::Result<Vec<PublicKey>, _>>()
+    else {
+        return false;
+    };
+    if keys.is_empty() {
+        return false;
+    }
+    let Ok(sig) = bls::signature_validate(signature) else {
+        return false;
+    };
+    let agg = keys.as_slice().add().to_public_key();
+    sig.verify(false, message, bls::DST, &[], &agg, false) == blst::BLST_ERROR::BLST_SUCCESS
 }
 
 /// deneb § get_attestation_participation_flag_indices `[Modified in Deneb:EIP7045]`
@@ -101,6 +158,17 @@ pub fn process_attestation<P: Preset>(
     state: &mut BeaconState<P>,
     attestation: &Attestation<P>,
     signatures: SignatureCheck,
+) -> Result<()> {
+    process_attestation_with_cache(state, attestation, signatures, None)
+}
+
+/// electra § process_attestation with the signature check's keys from a [`PubkeyCache`] built
+/// for this state (see [`is_valid_indexed_attestation_with_cache`]).
+pub fn process_attestation_with_cache<P: Preset>(
+    state: &mut BeaconState<P>,
+    attestation: &Attestation<P>,
+    signatures: SignatureCheck,
+    cache: Option<&PubkeyCache>,
 ) -> Result<()> {
     let data = &attestation.data;
     let current_epoch = get_current_epoch(state);
@@ -183,7 +251,7 @@ pub fn process_attestation<P: Preset>(
         signature: attestation.signature,
     };
     ensure(
-        is_valid_indexed_attestation(state, &indexed_attestation, signatures),
+        is_valid_indexed_attestation_with_cache(state, &indexed_attestation, signatures, cache),
         "process_attestation: invalid indexed attestation",
     )?;
 
