@@ -30,23 +30,6 @@ const GENERATOR_EDITS: [&str; 2] = [
     "effective_balance_hysteresis_with_compounding_credentials",
 ];
 
-const HANDLERS: [&str; 14] = [
-    "justification_and_finalization",
-    "inactivity_updates",
-    "rewards_and_penalties",
-    "registry_updates",
-    "slashings",
-    "eth1_data_reset",
-    "pending_deposits",
-    "pending_consolidations",
-    "effective_balance_updates",
-    "slashings_reset",
-    "randao_mixes_reset",
-    "historical_summaries_update",
-    "participation_flag_updates",
-    "sync_committee_updates",
-];
-
 pub fn run(h: &mut Harness) {
     for case in GENERATOR_EDITS {
         h.note(format!(
@@ -55,7 +38,20 @@ pub fn run(h: &mut Harness) {
              post and post+later steps = post_epoch are checked"
         ));
     }
-    for handler in HANDLERS {
+    // The handlers are the reference's steps; the fast path names its steps the same way.
+    let handlers = epoch_steps::<Minimal>().map(|(name, _)| name);
+    h.record(
+        "epoch_processing/fast step names",
+        if handlers == maxeb_core::fast::epoch::STEP_NAMES {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(format!(
+                "fast STEP_NAMES {:?} != reference epoch_steps {handlers:?}",
+                maxeb_core::fast::epoch::STEP_NAMES
+            ))
+        },
+    );
+    for handler in handlers {
         run_preset::<Minimal>(h, handler);
         run_preset::<Mainnet>(h, handler);
     }
