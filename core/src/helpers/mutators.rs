@@ -129,8 +129,9 @@ pub fn queue_excess_active_balance<P: Preset>(
 
 /// The shared body of `compute_exit_epoch_and_update_churn` and
 /// `compute_consolidation_epoch_and_update_churn`: the spec writes it out twice over different
-/// state fields. Returns the new (earliest epoch, balance to consume).
-fn epoch_and_churn(
+/// state fields. Returns the new (earliest epoch, balance to consume). The fast engine calls it
+/// on its tracked fields (`fast::epoch::apply`).
+pub(crate) fn epoch_and_churn(
     current_earliest: Epoch,
     current_to_consume: Gwei,
     activation_exit_epoch: Epoch,

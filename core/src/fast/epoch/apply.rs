@@ -9,6 +9,7 @@ use crate::fast::epoch::single_pass::{effective_balance_after, PassParams};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::math::{add, div, mul, rem_preset, sub};
 use crate::helpers::misc::compute_activation_exit_epoch;
+use crate::helpers::mutators::epoch_and_churn;
 use crate::helpers::predicates::has_compounding_withdrawal_credential;
 use crate::preset::consts::FAR_FUTURE_EPOCH;
 use crate::preset::Preset;
@@ -73,31 +74,17 @@ pub fn compute_exit_epoch_and_update_churn<P: Preset>(
 ) -> Result<Epoch> {
     const WHAT: &str = "compute_exit_epoch_and_update_churn";
     let f = state.fields_mut();
-    let activation_exit_epoch = compute_activation_exit_epoch::<P>(current_epoch)?;
-    let mut earliest_exit_epoch = (*f.earliest_exit_epoch).max(activation_exit_epoch);
-    // > New epoch for exits.
-    let mut exit_balance_to_consume = if *f.earliest_exit_epoch < earliest_exit_epoch {
-        per_epoch_churn
-    } else {
-        *f.exit_balance_to_consume
-    };
-    // > Exit doesn't fit in the current earliest epoch.
-    if exit_balance > exit_balance_to_consume {
-        let balance_to_process = sub(exit_balance, exit_balance_to_consume, WHAT)?;
-        let additional_epochs = add(
-            div(sub(balance_to_process, 1, WHAT)?, per_epoch_churn, WHAT)?,
-            1,
-            WHAT,
-        )?;
-        earliest_exit_epoch = add(earliest_exit_epoch, additional_epochs, WHAT)?;
-        exit_balance_to_consume = add(
-            exit_balance_to_consume,
-            mul(additional_epochs, per_epoch_churn, WHAT)?,
-            WHAT,
-        )?;
-    }
+    // The spec's body, shared with the reference path (`helpers::mutators`).
+    let (earliest_exit_epoch, to_consume) = epoch_and_churn(
+        *f.earliest_exit_epoch,
+        *f.exit_balance_to_consume,
+        compute_activation_exit_epoch::<P>(current_epoch)?,
+        per_epoch_churn,
+        exit_balance,
+        WHAT,
+    )?;
     // > Consume the balance and update state variables.
-    *f.exit_balance_to_consume = sub(exit_balance_to_consume, exit_balance, WHAT)?;
+    *f.exit_balance_to_consume = to_consume;
     *f.earliest_exit_epoch = earliest_exit_epoch;
     Ok(earliest_exit_epoch)
 }
