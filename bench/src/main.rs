@@ -9,6 +9,9 @@ mod epoch;
 mod fixture;
 mod flamegraph;
 mod meta;
+// Read and written by `report`, `gate` and `time-external`.
+#[allow(dead_code)]
+mod results;
 mod sigs;
 mod source;
 mod stats;
