@@ -8,6 +8,8 @@ mod diff;
 mod epoch;
 mod fixture;
 mod flamegraph;
+mod gate;
+mod instructions;
 mod meta;
 // Read and written by `report`, `gate` and `time-external`.
 #[allow(dead_code)]
@@ -50,6 +52,10 @@ enum Command {
     Diff(diff::Args),
     /// Sign, aggregate and verify one epoch of attestations (gossip, aggregation, aggregate path).
     Sigs(sigs::Args),
+    /// CI regression gate: compare results.json files; exit 0 pass, 1 regressed, 2 unreadable.
+    Gate(gate::Args),
+    /// Count the instructions of `maxeb transition` on one state (callgrind) into a results.json.
+    Instructions(instructions::Args),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +87,11 @@ fn main() -> ExitCode {
         ),
         Command::Verify(args) => (verify::run(&args), ExitCode::from(2)),
         Command::Diff(args) => (diff::run(&args), ExitCode::from(2)),
+        Command::Gate(args) => (gate::run(&args), ExitCode::from(2)),
+        Command::Instructions(args) => (
+            instructions::run(&args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
     };
     match result {
         Ok(code) => code,
