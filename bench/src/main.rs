@@ -9,6 +9,7 @@ mod epoch;
 mod fixture;
 mod flamegraph;
 mod meta;
+mod report;
 // Read and written by `report`, `gate` and `time-external`.
 #[allow(dead_code)]
 mod results;
@@ -50,6 +51,9 @@ enum Command {
     Diff(diff::Args),
     /// Sign, aggregate and verify one epoch of attestations (gossip, aggregation, aggregate path).
     Sigs(sigs::Args),
+    /// The consolidation-savings report: run scenarios, print the savings table, write
+    /// report.md/.html, results.json/.csv and SVG plots.
+    Report(report::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +81,10 @@ fn main() -> ExitCode {
         ),
         Command::Sigs(args) => (
             sigs::run(&args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
+        Command::Report(args) => (
+            report::run(&args).map(|()| ExitCode::SUCCESS),
             ExitCode::FAILURE,
         ),
         Command::Verify(args) => (verify::run(&args), ExitCode::from(2)),
