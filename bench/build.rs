@@ -28,9 +28,15 @@ fn main() {
     println!("cargo:rustc-env=MAXEB_BUILD_TOOLCHAIN={toolchain}");
     let profile = std::env::var("PROFILE").unwrap_or_default();
     println!("cargo:rustc-env=MAXEB_BUILD_PROFILE={profile}");
-    // Rebuild when HEAD moves (a commit, a checkout) so the recorded commit stays true.
-    for p in ["../.git/HEAD", "../.git/index"] {
-        if std::path::Path::new(p).exists() {
+    // Rebuild when HEAD moves (a commit, a checkout) so the recorded commit stays true. Asked of
+    // git, not assumed at ../.git: in a worktree `.git` is a file and HEAD/index live elsewhere.
+    for what in ["HEAD", "index"] {
+        let p = run(
+            "git",
+            &["rev-parse", "--path-format=absolute", "--git-path", what],
+        )
+        .unwrap_or_else(|| format!("../.git/{what}"));
+        if std::path::Path::new(&p).exists() {
             println!("cargo:rerun-if-changed={p}");
         }
     }

@@ -43,19 +43,26 @@ pub struct Args {
     pub json: bool,
 }
 
-/// What one path measured.
+/// What one path measured (shared with `maxeb report`).
 #[derive(Default)]
-struct Measured {
-    epoch: Vec<Duration>,
-    steps: BTreeMap<&'static str, Vec<Duration>>,
+pub struct Measured {
+    pub epoch: Vec<Duration>,
+    pub steps: BTreeMap<&'static str, Vec<Duration>>,
     /// The order the steps are reported in.
-    step_order: Vec<&'static str>,
-    root_warm: Vec<Duration>,
-    root_cold: Vec<Duration>,
-    slots_32: Vec<Duration>,
-    cache_build: Option<Duration>,
-    cache_bytes: Option<usize>,
-    post_root: String,
+    pub step_order: Vec<&'static str>,
+    pub root_warm: Vec<Duration>,
+    pub root_cold: Vec<Duration>,
+    pub slots_32: Vec<Duration>,
+    pub cache_build: Option<Duration>,
+    pub cache_bytes: Option<usize>,
+    pub post_root: String,
+}
+
+/// How much to measure: `runs` epochs (each on a fresh copy), and the 32 slots or not.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    pub runs: u64,
+    pub slots: bool,
 }
 
 impl Measured {
@@ -83,7 +90,7 @@ pub fn run(args: &Args) -> Result<()> {
 
 /// A spinner on stderr for a phase that may take more than a second (hidden with `--json`
 /// piped, as indicatif hides it when stderr is not a terminal).
-fn progress(what: String) -> ProgressBar {
+pub fn progress(what: String) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
     pb.set_message(what);
     pb.enable_steady_tick(Duration::from_millis(120));
@@ -107,10 +114,14 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource) -> Result<()> {
     let (slot, validators) = (state.slot, state.validators.len());
     // The fast path takes the state (no second copy held: peak RSS is the engine plus the one
     // working clone of the run in progress).
+    let plan = Plan {
+        runs: args.runs,
+        slots: !args.no_slots,
+    };
     let m = if args.reference {
-        reference::<P>(args, source, &state)?
+        reference::<P>(plan, source, &state)?
     } else {
-        fast::<P>(args, source, state)?
+        fast::<P>(plan, source, state)?
     };
     let peak = meta::peak_rss_bytes();
     let path = if args.reference { "reference" } else { "fast" };
@@ -225,13 +236,13 @@ fn with_source<T>(source: &PreSource, what: &str, r: maxeb_core::error::Result<T
 
 /// The spec-literal path: each step of `epoch_steps` timed; its root is a full `tree_hash_root`
 /// (warm = cold: the reference keeps no cache).
-fn reference<P: Preset>(
-    args: &Args,
+pub fn reference<P: Preset>(
+    plan: Plan,
     source: &PreSource,
     state: &BeaconState<P>,
 ) -> Result<Measured> {
     let mut m = Measured::default();
-    for run in 1..=args.runs {
+    for run in 1..=plan.runs {
         let pb = progress(format!("reference process_epoch, run {}", run));
         let mut s = state.clone();
         let t = Instant::now();
@@ -249,7 +260,7 @@ fn reference<P: Preset>(
         m.post_root = format!("{root}");
         pb.finish_and_clear();
     }
-    if !args.no_slots {
+    if plan.slots {
         let pb = progress("reference process_slots over 32 slots".into());
         let mut s = state.clone();
         let to = s.slot.saturating_add(32);
@@ -262,7 +273,7 @@ fn reference<P: Preset>(
 }
 
 /// The fast engine: caches built once, then each run on a clone of the warm engine.
-fn fast<P: Preset>(args: &Args, source: &PreSource, state: BeaconState<P>) -> Result<Measured> {
+pub fn fast<P: Preset>(plan: Plan, source: &PreSource, state: BeaconState<P>) -> Result<Measured> {
     let mut m = Measured::default();
     let pb = progress("building the fast engine's caches".into());
     // The cold root: a state's first root, every layer hashed (in parallel).
@@ -275,7 +286,7 @@ fn fast<P: Preset>(args: &Args, source: &PreSource, state: BeaconState<P>) -> Re
     m.cache_bytes = Some(engine.cache_bytes());
     pb.finish_and_clear();
 
-    for run in 1..=args.runs {
+    for run in 1..=plan.runs {
         let pb = progress(format!("fast process_epoch, run {}", run));
         let mut e = engine.clone();
         let mut timings = EpochTimings::default();
@@ -291,8 +302,8 @@ fn fast<P: Preset>(args: &Args, source: &PreSource, state: BeaconState<P>) -> Re
         m.post_root = format!("{root}");
         pb.finish_and_clear();
     }
-    if !args.no_slots {
-        for run in 1..=args.runs {
+    if plan.slots {
+        for run in 1..=plan.runs {
             let pb = progress(format!("fast process_slots over 32 slots, run {}", run));
             let mut e = engine.clone();
             let to = e.state().slot.saturating_add(32);

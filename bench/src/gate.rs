@@ -518,6 +518,7 @@ mod tests {
                 metrics,
                 steps: BTreeMap::new(),
                 counts: BTreeMap::new(),
+                reference_steps: BTreeMap::new(),
             }],
             external: vec![],
         }

@@ -196,6 +196,7 @@ fn describe<P: Preset>(
         metrics: BTreeMap::new(),
         steps: BTreeMap::new(),
         counts: BTreeMap::new(),
+        reference_steps: BTreeMap::new(),
     })
 }
 

@@ -11,6 +11,7 @@ mod flamegraph;
 mod gate;
 mod instructions;
 mod meta;
+mod report;
 // Read and written by `report`, `gate` and `time-external`.
 #[allow(dead_code)]
 mod results;
@@ -56,6 +57,9 @@ enum Command {
     Gate(gate::Args),
     /// Count the instructions of `maxeb transition` on one state (callgrind) into a results.json.
     Instructions(instructions::Args),
+    /// The consolidation-savings report: run scenarios, print the savings table, write
+    /// report.md/.html, results.json/.csv and SVG plots.
+    Report(report::Args),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +87,10 @@ fn main() -> ExitCode {
         ),
         Command::Sigs(args) => (
             sigs::run(&args).map(|()| ExitCode::SUCCESS),
+            ExitCode::FAILURE,
+        ),
+        Command::Report(args) => (
+            report::run(&args).map(|()| ExitCode::SUCCESS),
             ExitCode::FAILURE,
         ),
         Command::Verify(args) => (verify::run(&args), ExitCode::from(2)),

@@ -38,6 +38,9 @@ pub struct RunRecord {
     pub threads: usize,
     /// The command line that produced the file.
     pub command: String,
+    /// `/proc/loadavg` (1, 5, 15 min) when the run started: how busy the machine was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_average: Option<[f64; 3]>,
 }
 
 impl RunRecord {
@@ -53,6 +56,7 @@ impl RunRecord {
             mem_total_bytes: crate::meta::mem_total_bytes(),
             threads,
             command: std::env::args().collect::<Vec<_>>().join(" "),
+            load_average: crate::meta::load_average(),
         }
     }
 }
@@ -83,6 +87,9 @@ pub struct ScenarioResult {
     /// pairings.
     #[serde(default)]
     pub counts: BTreeMap<String, u64>,
+    /// `process_epoch` per spec step on the reference path (`maxeb report --reference`), ms.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reference_steps: BTreeMap<String, Metric>,
 }
 
 /// The metric names `maxeb report` writes (ms unless the name says otherwise).
@@ -97,6 +104,8 @@ pub mod metric_names {
     pub const SIGS_AGGREGATION_MS: &str = "sigs_aggregation_ms";
     pub const SIGS_AGGREGATE_PATH_MS: &str = "sigs_aggregate_path_ms";
     pub const PEAK_RSS_BYTES: &str = "peak_rss_bytes";
+    pub const LOAD_MS: &str = "load_ms";
+    pub const SIGS_GOSSIP_MS: &str = "sigs_gossip_ms";
 }
 
 /// Which direction is a regression.
@@ -265,6 +274,7 @@ mod tests {
                 metrics,
                 steps: BTreeMap::new(),
                 counts: BTreeMap::new(),
+                reference_steps: BTreeMap::new(),
             }],
             external: vec![],
         }

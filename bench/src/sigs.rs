@@ -73,14 +73,18 @@ pub struct Args {
 }
 
 fn cache_dir(args: &Args) -> PathBuf {
-    args.cache_dir
-        .clone()
-        .or_else(|| std::env::var_os("MAXEB_SIG_CACHE").map(PathBuf::from))
+    args.cache_dir.clone().unwrap_or_else(default_cache_dir)
+}
+
+/// `$MAXEB_SIG_CACHE`, else `sigs/` in the default output folder.
+pub fn default_cache_dir() -> PathBuf {
+    std::env::var_os("MAXEB_SIG_CACHE")
+        .map(PathBuf::from)
         .unwrap_or_else(|| maxeb_fixtures::paths::out_dir().join("sigs"))
 }
 
 /// (scenario name, seed) from the manifest.tsv beside `file` (last line naming the file).
-fn manifest_entry(file: &Path) -> Option<(String, u64)> {
+pub fn manifest_entry(file: &Path) -> Option<(String, u64)> {
     let manifest = maxeb_fixtures::manifest::manifest_path(file);
     let name = file.file_name()?.to_string_lossy().into_owned();
     let text = std::fs::read_to_string(manifest).ok()?;
@@ -100,7 +104,7 @@ fn manifest_entry(file: &Path) -> Option<(String, u64)> {
 /// CPU time of the whole process so far (every thread), from /proc/self/task/*/schedstat (ns);
 /// 0 where unavailable. The machine is shared: CPU time is what a phase cost, whatever the
 /// other tenants took of the wall clock.
-fn cpu_ns() -> u64 {
+pub fn cpu_ns() -> u64 {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return 0;
     };
@@ -117,9 +121,9 @@ fn cpu_ns() -> u64 {
 
 /// Wall and CPU time of one phase.
 #[derive(Clone, Copy, Debug, Default)]
-struct Phase {
-    wall_ms: f64,
-    cpu_ms: f64,
+pub struct Phase {
+    pub wall_ms: f64,
+    pub cpu_ms: f64,
 }
 
 struct Clock {
@@ -158,46 +162,59 @@ pub fn run(args: &Args) -> Result<()> {
     pool.install(|| run_in_pool(args, threads))
 }
 
-/// Everything measured, in one place for the table and the JSON.
+/// Everything measured, in one place for the table, the JSON and `maxeb report`.
 #[derive(Default)]
-struct Report {
-    label: String,
-    seed: u64,
-    epoch: u64,
-    threads: usize,
-    load_ms: Phase,
-    active: usize,
-    signatures: usize,
-    distinct_messages: usize,
-    committees: u64,
-    aggregates: usize,
-    onchain_attestations: usize,
-    sign_s: f64,
-    sign_cached: bool,
-    pk_build_ms: Phase,
-    pk_load_ms: Phase,
-    pk_bytes: u64,
-    floor_n: usize,
-    floor_ms: Phase,
-    baseline_n: usize,
-    baseline_ms: Phase,
-    gossip_ms: Phase,
-    gossip_batches: u64,
-    gossip_pairings: u64,
-    gossip_invalid: usize,
-    aggregation_ms: Phase,
-    aggregate_ms: Phase,
-    aggregate_pairings: u64,
-    aggregate_invalid: usize,
-    onchain_ms: Phase,
-    onchain_pairings: u64,
-    onchain_invalid: usize,
+pub struct Report {
+    pub label: String,
+    pub seed: u64,
+    pub epoch: u64,
+    pub threads: usize,
+    pub load_ms: Phase,
+    pub active: usize,
+    pub signatures: usize,
+    pub distinct_messages: usize,
+    pub committees: u64,
+    pub aggregates: usize,
+    pub onchain_attestations: usize,
+    pub sign_s: f64,
+    pub sign_cached: bool,
+    pub pk_build_ms: Phase,
+    pub pk_load_ms: Phase,
+    pub pk_bytes: u64,
+    pub floor_n: usize,
+    pub floor_ms: Phase,
+    pub baseline_n: usize,
+    pub baseline_ms: Phase,
+    pub gossip_ms: Phase,
+    pub gossip_batches: u64,
+    pub gossip_pairings: u64,
+    pub gossip_invalid: usize,
+    pub aggregation_ms: Phase,
+    pub aggregate_ms: Phase,
+    pub aggregate_pairings: u64,
+    pub aggregate_invalid: usize,
+    pub onchain_ms: Phase,
+    pub onchain_pairings: u64,
+    pub onchain_invalid: usize,
 }
 
 impl Report {
     /// p2p-interface § TARGET_AGGREGATORS_PER_COMMITTEE aggregate-and-proof messages per committee.
-    fn aggregate_and_proofs(&self) -> u64 {
+    pub fn aggregate_and_proofs(&self) -> u64 {
         self.committees.saturating_mul(16)
+    }
+
+    /// An error naming each path that rejected a valid signature.
+    pub fn check(&self) -> Result<()> {
+        if self.invalid() > 0 {
+            bail!(
+                "invalid signatures: gossip {}, aggregates {}, on-chain {}",
+                self.gossip_invalid,
+                self.aggregate_invalid,
+                self.onchain_invalid
+            );
+        }
+        Ok(())
     }
 
     fn invalid(&self) -> usize {
@@ -223,28 +240,75 @@ impl Report {
     }
 }
 
+/// The workload and timing knobs of one measurement (from the flags, or `maxeb report`'s).
+pub struct Knobs {
+    pub batch: usize,
+    pub wrong_head: f64,
+    pub participation: f64,
+    pub cache_dir: PathBuf,
+    /// Sets timed through verify_multiple_aggregate_signatures; 0 skips the baseline.
+    pub baseline_sample: usize,
+    /// Signatures timed for the floor, at most all of them; 0 skips the floor.
+    pub floor_sample: usize,
+    pub blinding: Blinding,
+    pub progress: bool,
+}
+
 fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
-    let mut r = Report {
-        threads,
-        ..Report::default()
-    };
     let spin = spinner(!args.json, "loading state");
     let t = Clock::start();
     let (state, label, seed, scenario_part, key_count) = load(args)?;
     spin.finish_and_clear();
-    r.load_ms = t.stop();
-    r.label = label;
-    r.seed = seed;
-    let participation = args.participation.or(scenario_part).unwrap_or(1.0);
-    let blinding = match args.seeded_blinding {
-        Some(s) => Blinding::Seeded(s),
-        None => Blinding::Os,
+    let load_ms = t.stop();
+    let knobs = Knobs {
+        batch: args.batch,
+        wrong_head: args.wrong_head,
+        participation: args.participation.or(scenario_part).unwrap_or(1.0),
+        cache_dir: cache_dir(args),
+        baseline_sample: args.baseline_sample,
+        floor_sample: if args.floor_sample == 0 {
+            usize::MAX
+        } else {
+            args.floor_sample
+        },
+        blinding: match args.seeded_blinding {
+            Some(s) => Blinding::Seeded(s),
+            None => Blinding::Os,
+        },
+        progress: !args.json,
     };
-    let progress = !args.json;
-    let dir = cache_dir(args);
-    let epoch = maxeb_core::helpers::accessors::get_current_epoch(&state);
+    let mut r = measure(&state, label, seed, key_count, threads, &knobs)?;
+    r.load_ms = load_ms;
+    if args.json {
+        print_json(&r);
+    } else {
+        print_table(&r);
+    }
+    r.check()
+}
+
+/// One epoch's signature workload on `state`, measured on the current rayon pool (`threads`
+/// threads); every path's result is counted, [`Report::check`] says whether any was invalid.
+pub fn measure(
+    state: &BeaconState<P>,
+    label: String,
+    seed: u64,
+    key_count: Option<u64>,
+    threads: usize,
+    knobs: &Knobs,
+) -> Result<Report> {
+    let mut r = Report {
+        threads,
+        label,
+        seed,
+        ..Report::default()
+    };
+    let blinding = &knobs.blinding;
+    let progress = knobs.progress;
+    let dir = knobs.cache_dir.clone();
+    let epoch = maxeb_core::helpers::accessors::get_current_epoch(state);
     r.epoch = epoch;
-    let active = get_active_validator_indices(&state, epoch);
+    let active = get_active_validator_indices(state, epoch);
     r.active = active.len();
 
     // Pubkey cache: build (timed), persist, load back (timed, checked).
@@ -268,15 +332,15 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     let opts = WorkloadOptions {
         label: r.label.clone(),
         seed,
-        participation,
-        wrong_head: args.wrong_head,
+        participation: knobs.participation,
+        wrong_head: knobs.wrong_head,
         cache_dir: Some(dir.clone()),
         progress,
         key_count,
         key_cache: Some(keys::default_cache_dir()),
     };
-    let (w, stats) = epoch_workload(&state, &opts)?;
-    if let (Some(why), false) = (&stats.cache_rejected, args.json) {
+    let (w, stats) = epoch_workload(state, &opts)?;
+    if let (Some(why), true) = (&stats.cache_rejected, progress) {
         eprintln!("signature cache not used ({why}); signed afresh");
     }
     r.sign_s = stats.seconds;
@@ -286,11 +350,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     r.committees = w.committees.count();
 
     // Floor: G2 uncompress + subgroup check of the same signatures, same pool.
-    let n_floor = if args.floor_sample == 0 {
-        r.signatures
-    } else {
-        args.floor_sample.min(r.signatures)
-    };
+    let n_floor = knobs.floor_sample.min(r.signatures);
     let sample = w.attestations.get(..n_floor).unwrap_or_default();
     let spin = spinner(progress, "floor");
     let t = Clock::start();
@@ -310,7 +370,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
     }
 
     // Baseline: verify_multiple_aggregate_signatures (one Miller loop per set, no grouping).
-    r.baseline_n = args.baseline_sample.min(r.signatures);
+    r.baseline_n = knobs.baseline_sample.min(r.signatures);
     let spin = spinner(progress, "baseline");
     let t = Clock::start();
     baseline(&w, &cache, r.baseline_n)?;
@@ -324,8 +384,8 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         &w.attestations,
         &w.signing_roots,
         &cache,
-        args.batch,
-        &blinding,
+        knobs.batch,
+        blinding,
     )?;
     r.gossip_ms = t.stop();
     spin.finish_and_clear();
@@ -356,7 +416,7 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         .collect();
     let spin = spinner(progress, "aggregate path");
     let t = Clock::start();
-    let (bad, _, pairings) = verify_aggregates(&triples, &w.signing_roots, args.batch, &blinding)?;
+    let (bad, _, pairings) = verify_aggregates(&triples, &w.signing_roots, knobs.batch, blinding)?;
     r.aggregate_ms = t.stop();
     r.aggregate_pairings = pairings;
     r.aggregate_invalid = bad.len();
@@ -370,28 +430,14 @@ fn run_in_pool(args: &Args, threads: usize) -> Result<()> {
         &roots,
         &w.committees,
         &cache,
-        args.batch,
-        &blinding,
+        knobs.batch,
+        blinding,
     )?;
     r.onchain_ms = t.stop();
     spin.finish_and_clear();
     r.onchain_pairings = pairings;
     r.onchain_invalid = bad.len();
-
-    if args.json {
-        print_json(&r);
-    } else {
-        print_table(&r);
-    }
-    if r.invalid() > 0 {
-        bail!(
-            "invalid signatures: gossip {}, aggregates {}, on-chain {}",
-            r.gossip_invalid,
-            r.aggregate_invalid,
-            r.onchain_invalid
-        );
-    }
-    Ok(())
+    Ok(r)
 }
 
 fn spinner(on: bool, what: &str) -> indicatif::ProgressBar {

@@ -1,0 +1,519 @@
+//! The report's tables, built once from a `Results` and rendered as terminal text, Markdown or
+//! HTML, so the three always show the same figures.
+
+use crate::results::{metric_names as mn, Metric, Results, ScenarioResult};
+use crate::stats::fmt_ms;
+
+pub struct Table {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(head: &[&str]) -> Self {
+        Table {
+            head: head.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Columns padded to their widest cell; numbers right-aligned, the first column left.
+    pub fn text(&self) -> String {
+        let cols = self.head.len();
+        let mut width = vec![0usize; cols];
+        for row in std::iter::once(&self.head).chain(&self.rows) {
+            for (w, cell) in width.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |row: &Vec<String>| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&width)
+                .enumerate()
+                .map(|(i, (c, w))| {
+                    if i == 0 {
+                        format!("{c:<w$}")
+                    } else {
+                        format!("{c:>w$}")
+                    }
+                })
+                .collect();
+            format!("{}\n", cells.join("  ").trim_end())
+        };
+        let mut s = line(&self.head);
+        for row in &self.rows {
+            s.push_str(&line(row));
+        }
+        s
+    }
+
+    pub fn markdown(&self) -> String {
+        let row = |r: &Vec<String>| format!("| {} |\n", r.join(" | "));
+        let mut s = row(&self.head);
+        let sep: Vec<&str> = self
+            .head
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i == 0 { "---" } else { "---:" })
+            .collect();
+        s.push_str(&format!("|{}|\n", sep.join("|")));
+        for r in &self.rows {
+            s.push_str(&row(r));
+        }
+        s
+    }
+
+    pub fn html(&self) -> String {
+        let mut s = String::from("<table>\n<thead><tr>");
+        for h in &self.head {
+            s.push_str(&format!("<th>{}</th>", esc(h)));
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for r in &self.rows {
+            s.push_str("<tr>");
+            for c in r {
+                s.push_str(&format!("<td>{}</td>", esc(c)));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</tbody>\n</table>\n");
+        s
+    }
+}
+
+/// HTML text escape.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `12.3 (11.9-14.0, n=5)`, or the value alone for one sample.
+pub fn metric_text(m: &Metric) -> String {
+    let v = |x: f64| value(x, &m.unit);
+    if m.samples.len() == 1 {
+        format!("{} (n=1)", v(m.median))
+    } else {
+        format!(
+            "{} ({}-{}, n={})",
+            v(m.median),
+            v(m.min),
+            v(m.max),
+            m.samples.len()
+        )
+    }
+}
+
+fn value(x: f64, unit: &str) -> String {
+    match unit {
+        "ms" => fmt_ms(x),
+        "bytes" => mb(x),
+        "s" => format!("{x:.3}"),
+        _ => format!("{x}"),
+    }
+}
+
+/// Bytes as MB (10^6), one decimal.
+pub fn mb(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1e6)
+}
+
+/// A count with thousands separators.
+pub fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        let left = s.len().saturating_sub(i);
+        if i > 0 && left.checked_rem(3) == Some(0) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `0.45x`.
+pub fn ratio_text(r: f64) -> String {
+    if r >= 10.0 {
+        format!("{r:.1}x")
+    } else {
+        format!("{r:.2}x")
+    }
+}
+
+/// A figure the savings compare, read off a scenario.
+#[derive(Clone, Copy)]
+pub enum Figure {
+    Metric(&'static str),
+    Ssz,
+    Memory,
+    Active,
+    Registry,
+}
+
+impl Figure {
+    pub fn of(self, s: &ScenarioResult) -> Option<f64> {
+        match self {
+            Figure::Metric(name) => s.metrics.get(name).map(|m| m.median),
+            Figure::Ssz => Some(s.ssz_bytes as f64),
+            Figure::Memory => Some(s.memory_bytes as f64),
+            Figure::Active => Some(s.active_validators as f64),
+            Figure::Registry => Some(s.validators as f64),
+        }
+    }
+
+    fn text(self, s: &ScenarioResult) -> String {
+        match self {
+            Figure::Metric(name) => match s.metrics.get(name) {
+                Some(m) if m.unit == "ms" => format!("{} ms", fmt_ms(m.median)),
+                Some(m) => value(m.median, &m.unit),
+                None => "-".into(),
+            },
+            Figure::Ssz | Figure::Memory => self.of(s).map(mb).unwrap_or_default(),
+            Figure::Active | Figure::Registry => count(self.of(s).unwrap_or(0.0) as u64),
+        }
+    }
+}
+
+/// `x / base` for one figure, when both are known and the base is not zero.
+pub fn ratio(s: &ScenarioResult, base: &ScenarioResult, f: Figure) -> Option<f64> {
+    let (a, b) = (f.of(s)?, f.of(base)?);
+    (b > 0.0).then(|| a / b)
+}
+
+/// The savings columns: (header, figure).
+pub const SAVINGS: &[(&str, Figure)] = &[
+    ("epoch", Figure::Metric(mn::EPOCH_FAST_MS)),
+    ("warm root", Figure::Metric(mn::ROOT_WARM_MS)),
+    ("sig CPU-s", Figure::Metric(mn::SIGS_GOSSIP_CPU_S)),
+    ("SSZ", Figure::Ssz),
+    ("memory", Figure::Memory),
+];
+
+/// Time per epoch, root time, signature work, state size and memory, each with its ratio to
+/// the base (medians).
+pub fn savings(r: &Results, base: &str) -> Table {
+    let mut head = vec!["scenario", "indices", "active"];
+    head.extend(SAVINGS.iter().map(|(h, _)| *h));
+    let mut t = Table::new(&head);
+    let b = r.scenario(base);
+    for s in &r.scenarios {
+        let mut row = vec![
+            s.name.clone(),
+            Figure::Registry.text(s),
+            Figure::Active.text(s),
+        ];
+        for (_, f) in SAVINGS {
+            let v = f.text(s);
+            let cell = match b.and_then(|b| ratio(s, b, *f)) {
+                Some(x) if s.name != base => format!("{v} ({})", ratio_text(x)),
+                _ => v,
+            };
+            row.push(cell);
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+/// Registry, active set, sizes, seed, epoch.
+pub fn shape(r: &Results) -> Table {
+    let mut t = Table::new(&[
+        "scenario",
+        "seed",
+        "epoch",
+        "indices",
+        "active",
+        "SSZ",
+        "in memory",
+        "peak RSS",
+        "source",
+    ]);
+    for s in &r.scenarios {
+        t.rows.push(vec![
+            s.name.clone(),
+            s.seed.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
+            s.epoch.to_string(),
+            count(s.validators),
+            count(s.active_validators),
+            mb(s.ssz_bytes as f64),
+            mb(s.memory_bytes as f64),
+            s.metrics
+                .get(mn::PEAK_RSS_BYTES)
+                .map(|m| mb(m.median))
+                .unwrap_or_else(|| "-".into()),
+            s.source.clone(),
+        ]);
+    }
+    t
+}
+
+/// The timed metrics, median (min-max, n).
+pub fn timings(r: &Results) -> Table {
+    let mut cols: Vec<(&str, &str)> = vec![
+        ("process_epoch", mn::EPOCH_FAST_MS),
+        ("warm root", mn::ROOT_WARM_MS),
+        ("cold root", mn::ROOT_COLD_MS),
+        ("32 slots", mn::SLOTS_32_MS),
+        ("cache build", mn::CACHE_BUILD_MS),
+        ("load / build", mn::LOAD_MS),
+    ];
+    if r.scenarios
+        .iter()
+        .any(|s| s.metrics.contains_key(mn::EPOCH_REFERENCE_MS))
+    {
+        cols.insert(1, ("reference epoch", mn::EPOCH_REFERENCE_MS));
+    }
+    let mut head = vec!["scenario (ms)"];
+    head.extend(cols.iter().map(|c| c.0));
+    let mut t = Table::new(&head);
+    for s in &r.scenarios {
+        let mut row = vec![s.name.clone()];
+        for (_, m) in &cols {
+            row.push(
+                s.metrics
+                    .get(*m)
+                    .map(metric_text)
+                    .unwrap_or_else(|| "-".into()),
+            );
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+/// The step names in the order the first scenario reports them, then any others.
+pub fn step_names(r: &Results, reference: bool) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for s in &r.scenarios {
+        let steps = if reference {
+            &s.reference_steps
+        } else {
+            &s.steps
+        };
+        for n in steps.keys() {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    if !reference {
+        // The fast path's phase order (EpochTimings::phases), not alphabetical.
+        let order = [
+            "prepare",
+            "scan",
+            "justification",
+            "single_pass",
+            "apply",
+            "pending_deposits",
+            "pending_consolidations",
+            "deferred_effective_balances",
+            "resets",
+            "participation_flag_updates",
+            "sync_committee_updates",
+            "live_update",
+        ];
+        names.sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(order.len()));
+    }
+    names
+}
+
+/// `process_epoch` per step, medians in ms (the min-max and samples are in results.json).
+pub fn steps(r: &Results, reference: bool) -> Option<Table> {
+    let names = step_names(r, reference);
+    if names.is_empty() {
+        return None;
+    }
+    let mut head = vec!["step (median ms)".to_string()];
+    head.extend(r.scenarios.iter().map(|s| s.name.clone()));
+    let mut t = Table {
+        head,
+        rows: Vec::new(),
+    };
+    for n in &names {
+        let mut row = vec![n.clone()];
+        for s in &r.scenarios {
+            let steps = if reference {
+                &s.reference_steps
+            } else {
+                &s.steps
+            };
+            row.push(
+                steps
+                    .get(n)
+                    .map(|m| fmt_ms(m.median))
+                    .unwrap_or_else(|| "-".into()),
+            );
+        }
+        t.rows.push(row);
+    }
+    Some(t)
+}
+
+/// The signature workload per epoch.
+pub fn sigs(r: &Results) -> Option<Table> {
+    if r.scenarios.iter().all(|s| s.counts.is_empty()) {
+        return None;
+    }
+    let mut t = Table::new(&[
+        "scenario",
+        "signatures",
+        "distinct messages",
+        "gossip messages",
+        "committees",
+        "pairings",
+        "gossip CPU-s",
+        "gossip wall ms",
+        "aggregation ms",
+        "aggregate path ms",
+    ]);
+    for s in &r.scenarios {
+        let c = |k: &str| {
+            s.counts
+                .get(k)
+                .map(|n| count(*n))
+                .unwrap_or_else(|| "-".into())
+        };
+        let m = |k: &str| {
+            s.metrics
+                .get(k)
+                .map(metric_text)
+                .unwrap_or_else(|| "-".into())
+        };
+        t.rows.push(vec![
+            s.name.clone(),
+            c("signatures"),
+            c("distinct_messages"),
+            c("gossip_messages"),
+            c("committees"),
+            c("pairings"),
+            m(mn::SIGS_GOSSIP_CPU_S),
+            m(mn::SIGS_GOSSIP_MS),
+            m(mn::SIGS_AGGREGATION_MS),
+            m(mn::SIGS_AGGREGATE_PATH_MS),
+        ]);
+    }
+    Some(t)
+}
+
+/// The sibling of a boundary scenario: `X-sync-boundary` -> `X`.
+pub fn boundary_sibling(name: &str) -> Option<String> {
+    name.strip_suffix("-sync-boundary").map(|s| s.to_string())
+}
+
+/// Sync-committee-boundary epochs against the same registry one step off the boundary.
+pub fn boundary(r: &Results) -> Option<Table> {
+    let mut t = Table::new(&[
+        "boundary scenario",
+        "epoch",
+        "off the boundary",
+        "epoch there",
+        "boundary / off",
+        "sync_committee_updates",
+    ]);
+    for s in &r.scenarios {
+        let Some(sib) = boundary_sibling(&s.name) else {
+            continue;
+        };
+        let e = Figure::Metric(mn::EPOCH_FAST_MS);
+        let other = r.scenario(&sib);
+        t.rows.push(vec![
+            s.name.clone(),
+            e.text(s),
+            sib.clone(),
+            other.map(|o| e.text(o)).unwrap_or_else(|| "-".into()),
+            other
+                .and_then(|o| ratio(s, o, e))
+                .map(ratio_text)
+                .unwrap_or_else(|| "-".into()),
+            s.steps
+                .get("sync_committee_updates")
+                .map(|m| format!("{} ms", fmt_ms(m.median)))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    (!t.rows.is_empty()).then_some(t)
+}
+
+/// Plain-text paragraphs on the `-fresh` decomposition and the boundary, for md and html.
+pub fn findings(r: &Results, base: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(b) = r.scenario(base) else {
+        return out;
+    };
+    let e = Figure::Metric(mn::EPOCH_FAST_MS);
+    let w = Figure::Metric(mn::ROOT_WARM_MS);
+    let rt = |s: &ScenarioResult, o: &ScenarioResult, f: Figure| {
+        ratio(s, o, f).map(ratio_text).unwrap_or_else(|| "-".into())
+    };
+    for fresh in &r.scenarios {
+        let Some(parent) = fresh
+            .name
+            .strip_suffix("-fresh")
+            .and_then(|p| r.scenario(p))
+        else {
+            continue;
+        };
+        out.push(format!(
+            "Smaller active set: `{}` against `{}` keeps the {}-index registry and has {} active \
+             instead of {}: epoch {}, warm root {}, memory {}.",
+            parent.name,
+            b.name,
+            count(parent.validators),
+            count(parent.active_validators),
+            count(b.active_validators),
+            rt(parent, b, e),
+            rt(parent, b, w),
+            rt(parent, b, Figure::Memory),
+        ));
+        out.push(format!(
+            "Smaller registry: `{}` against `{}` has the same {} active validators in {} indices \
+             instead of {} (withdrawn indices dropped): epoch {}, warm root {}, memory {}, SSZ {}. \
+             Both together (`{}` against `{}`): epoch {}, memory {}.",
+            fresh.name,
+            parent.name,
+            count(fresh.active_validators),
+            count(fresh.validators),
+            count(parent.validators),
+            rt(fresh, parent, e),
+            rt(fresh, parent, w),
+            rt(fresh, parent, Figure::Memory),
+            rt(fresh, parent, Figure::Ssz),
+            fresh.name,
+            b.name,
+            rt(fresh, b, e),
+            rt(fresh, b, Figure::Memory),
+        ));
+    }
+    let boundaries: Vec<&ScenarioResult> = r
+        .scenarios
+        .iter()
+        .filter(|s| boundary_sibling(&s.name).is_some())
+        .collect();
+    let plain = boundaries
+        .iter()
+        .find(|s| boundary_sibling(&s.name).as_deref() == Some(base));
+    for s in &boundaries {
+        if let Some(p) = plain.filter(|p| p.name != s.name) {
+            out.push(format!(
+                "At the sync-committee boundary, `{}` against `{}`: epoch {}, \
+                 sync_committee_updates {} -> {}.",
+                s.name,
+                p.name,
+                rt(s, p, e),
+                step_ms(p, "sync_committee_updates"),
+                step_ms(s, "sync_committee_updates"),
+            ));
+        }
+    }
+    out
+}
+
+fn step_ms(s: &ScenarioResult, step: &str) -> String {
+    s.steps
+        .get(step)
+        .map(|m| format!("{} ms", fmt_ms(m.median)))
+        .unwrap_or_else(|| "-".into())
+}
