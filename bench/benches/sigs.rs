@@ -1,7 +1,8 @@
 //! Criterion benches of the three signature paths and the pubkey cache, each at a small and a
 //! large size: small from the embedded `tiny` state (built in memory, ~3k signatures), large from
-//! `$MAXEB_SIGS_LARGE` (default /work/fixtures-cache/mainnet-2026-consolidated-max-fresh.ssz,
-//! ~90k signatures; skipped when absent). Signatures come from the on-disk workload cache that
+//! the built-in `small` scenario (50k indices, ~24k signatures, built in memory), or from the
+//! fixture file `$MAXEB_SIGS_LARGE` (mainnet-2026-consolidated-max-fresh: ~155k signatures;
+//! mainnet-2026: ~950k, with `MAXEB_SIGS_LARGE_SCENARIO=mainnet-2026`). Signatures come from the on-disk workload cache that
 //! `maxeb sigs` fills (signed here on first use). Timings only: correctness is in
 //! fixtures/tests/sigs.rs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -67,16 +68,24 @@ fn cases() -> Vec<Case> {
         "tiny",
         generate_state::<P>(&tiny, &gen).unwrap().0,
     )];
-    let large = std::env::var_os("MAXEB_SIGS_LARGE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from("/work/fixtures-cache/mainnet-2026-consolidated-max-fresh.ssz")
-        });
-    if large.exists() {
-        let state = maxeb_core::io::read_state::<P>(&large).unwrap();
-        out.push(case("large", "mainnet-2026-consolidated-max-fresh", state));
-    } else {
-        eprintln!("{}: absent, large cases skipped", large.display());
+    // Large: a mainnet-sized fixture file when `MAXEB_SIGS_LARGE` names one (its scenario in
+    // `MAXEB_SIGS_LARGE_SCENARIO`, default mainnet-2026-consolidated-max-fresh), else the built-in
+    // `small` state (50k indices, ~24k signatures per epoch), built in memory.
+    match std::env::var_os("MAXEB_SIGS_LARGE").map(PathBuf::from) {
+        Some(large) => {
+            let scenario = std::env::var("MAXEB_SIGS_LARGE_SCENARIO")
+                .unwrap_or_else(|_| "mainnet-2026-consolidated-max-fresh".into());
+            let state = maxeb_core::io::read_state::<P>(&large).unwrap();
+            out.push(case("large", &scenario, state));
+        }
+        None => {
+            let small = ScenarioSource::Builtin("small".into()).load().unwrap();
+            out.push(case(
+                "large",
+                "small",
+                generate_state::<P>(&small, &gen).unwrap().0,
+            ));
+        }
     }
     out
 }

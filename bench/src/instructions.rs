@@ -5,9 +5,12 @@
 //! Blind to what instructions do not show (cache misses, memory bandwidth, lock waits): that is
 //! what the gate's time metrics are for.
 //!
-//! The counted command is `maxeb transition --pre FILE --slots N` with one rayon thread (so the
-//! count does not depend on how work was split). It includes decoding the file, the fast engine's
-//! cache build, the slots and the epoch, and the post-state root.
+//! Two counts, both with one rayon thread (so they do not depend on how work was split):
+//! - `process_epoch_instructions`: one fast-engine `process_epoch` alone (callgrind collects only
+//!   inside `process_epoch_fast_timed`; the run happens inside a one-thread rayon pool so the
+//!   parallel parts execute on the collecting thread, not in a worker outside the toggle);
+//! - `transition_instructions`: the whole `maxeb transition --pre FILE --slots N`: decode, cache
+//!   build, the slots and the epoch, the post-state root.
 
 use crate::results::{Better, Kind, Metric, Results, RunRecord, ScenarioResult, SCHEMA_VERSION};
 use crate::source::{load, PreSource, PresetArg, StateArgs};
@@ -22,8 +25,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The metric this command writes.
-pub const METRIC: &str = "transition_instructions";
+/// The metrics this command writes.
+pub const TRANSITION: &str = "transition_instructions";
+pub const EPOCH: &str = "process_epoch_instructions";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,9 +45,15 @@ pub struct Args {
     /// The valgrind executable.
     #[arg(long, default_value = "valgrind")]
     pub valgrind: String,
+    /// Internal: run one fast `process_epoch` on this state file (what callgrind counts).
+    #[arg(long, hide = true, value_name = "FILE")]
+    pub inner_epoch: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    if let Some(file) = &args.inner_epoch {
+        return inner_epoch(file);
+    }
     let (source, preset) = args.state.resolve()?;
     match preset {
         PresetArg::Mainnet => run_preset::<Mainnet>(args, &source),
@@ -76,33 +86,35 @@ fn count<P: Preset>(
         }
     };
     let exe = std::env::current_exe().context("locating the maxeb executable")?;
-    let cg_out = work.join("callgrind.out");
-    let output = Command::new(&args.valgrind)
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", cg_out.display()))
-        .arg(&exe)
-        .arg("transition")
-        .arg("--pre")
-        .arg(&pre)
-        .arg("--slots")
-        .arg(args.slots.to_string())
-        .env("RAYON_NUM_THREADS", "1")
-        .output()
-        .with_context(|| format!("running `{}` (is valgrind installed?)", args.valgrind))?;
-    if !output.status.success() {
-        let err = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = err.lines().rev().take(3).collect();
-        bail!(
-            "callgrind run of `maxeb transition --pre {}` failed ({}): {}",
-            pre.display(),
-            output.status,
-            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
-        );
-    }
-    let text = std::fs::read_to_string(&cg_out)
-        .with_context(|| format!("{}: callgrind wrote no output", cg_out.display()))?;
-    let total =
-        parse_totals(&text).with_context(|| format!("{}: no `totals:` line", cg_out.display()))?;
+    let transition = callgrind(
+        args,
+        &work.join("transition.out"),
+        &[],
+        &[
+            "transition".as_ref(),
+            "--pre".as_ref(),
+            pre.as_os_str(),
+            "--slots".as_ref(),
+            args.slots.to_string().as_ref(),
+        ],
+        &exe,
+    )?;
+    let epoch = callgrind(
+        args,
+        &work.join("epoch.out"),
+        &[
+            "--collect-atstart=no",
+            "--toggle-collect=*process_epoch_fast_timed*",
+        ],
+        &[
+            "instructions".as_ref(),
+            "--out".as_ref(),
+            work.join("unused.json").as_os_str(),
+            "--inner-epoch".as_ref(),
+            pre.as_os_str(),
+        ],
+        &exe,
+    )?;
     let name = args.name.clone().unwrap_or_else(|| match source {
         PreSource::File(p) => p.file_stem().map_or_else(
             || p.display().to_string(),
@@ -110,13 +122,16 @@ fn count<P: Preset>(
         ),
         PreSource::Scenario { scenario, .. } => scenario.name.clone(),
     });
-    let metric = Metric::new(
-        "instructions",
-        Kind::Instructions,
-        Better::Lower,
-        vec![total as f64],
-    )
-    .context("instruction count is not a number")?;
+    let metric = |total: u64| {
+        Metric::new(
+            "instructions",
+            Kind::Instructions,
+            Better::Lower,
+            vec![total as f64],
+        )
+        .context("instruction count is not a number")
+    };
+    let metrics = [(EPOCH, metric(epoch)?), (TRANSITION, metric(transition)?)];
     let mut results = if args.out.exists() {
         Results::load(&args.out)?
     } else {
@@ -140,20 +155,79 @@ fn count<P: Preset>(
                     entry.ssz_bytes
                 );
             }
-            s.metrics.insert(METRIC.to_string(), metric);
+            s.metrics.extend(metrics.map(|(k, m)| (k.to_string(), m)));
         }
         None => {
             let mut entry = entry;
-            entry.metrics.insert(METRIC.to_string(), metric);
+            entry
+                .metrics
+                .extend(metrics.map(|(k, m)| (k.to_string(), m)));
             results.scenarios.push(entry);
         }
     }
     results.save(&args.out)?;
     println!(
-        "{name}: {total} instructions (maxeb transition --slots {}, callgrind, 1 thread) -> {}",
+        "{name}: process_epoch {epoch} instructions, maxeb transition --slots {} {transition} \
+         (callgrind, 1 thread) -> {}",
         args.slots,
         args.out.display()
     );
+    Ok(())
+}
+
+/// Runs `exe cmd...` under callgrind with one rayon thread; its `totals:` count.
+fn callgrind(
+    args: &Args,
+    out: &Path,
+    options: &[&str],
+    cmd: &[&std::ffi::OsStr],
+    exe: &Path,
+) -> Result<u64> {
+    let output = Command::new(&args.valgrind)
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .args(options)
+        .arg(exe)
+        .args(cmd)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .with_context(|| format!("running `{}` (is valgrind installed?)", args.valgrind))?;
+    if !output.status.success() {
+        let err = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = err.lines().rev().take(3).collect();
+        bail!(
+            "callgrind run of `maxeb {}` failed ({}): {}",
+            cmd.iter()
+                .map(|a| a.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" "),
+            output.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+        );
+    }
+    let text = std::fs::read_to_string(out)
+        .with_context(|| format!("{}: callgrind wrote no output", out.display()))?;
+    parse_totals(&text).with_context(|| format!("{}: no `totals:` line", out.display()))
+}
+
+/// The counted part of `process_epoch_instructions`: load, build the engine, then one epoch
+/// inside a one-thread pool (so rayon runs it on this thread, inside callgrind's toggle).
+fn inner_epoch(file: &Path) -> Result<()> {
+    match crate::source::infer_preset(file)? {
+        PresetArg::Mainnet => inner_epoch_preset::<Mainnet>(file),
+        PresetArg::Minimal => inner_epoch_preset::<Minimal>(file),
+    }
+}
+
+fn inner_epoch_preset<P: Preset>(file: &Path) -> Result<()> {
+    let state = maxeb_core::io::read_state::<P>(file)?;
+    let mut engine = FastEngine::new(state)?;
+    let _ = engine.hash_tree_root();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .context("building the one-thread pool")?;
+    pool.install(|| engine.process_epoch())?;
     Ok(())
 }
 

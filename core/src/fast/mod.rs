@@ -18,6 +18,8 @@
 pub mod cache;
 pub mod engine;
 pub mod epoch;
+#[cfg(feature = "inject-slowdown")]
+pub mod inject;
 pub mod root;
 pub mod slots;
 pub mod tracked;

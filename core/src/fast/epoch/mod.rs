@@ -58,6 +58,8 @@ pub fn process_epoch_fast_timed<P: Preset>(
     config: &EpochConfig,
     timings: &mut EpochTimings,
 ) -> Result<()> {
+    #[cfg(feature = "inject-slowdown")]
+    let _slowdown = crate::fast::inject::Slowdown::start(state.state().validators.len());
     let mut t = Instant::now();
     let mut lap = |slot: &mut std::time::Duration| {
         *slot = t.elapsed();
