@@ -206,6 +206,37 @@ fn signature_workload_is_reported() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+#[test]
+fn reference_path_when_asked() {
+    let d = scratch("ref");
+    let out = d.join("out");
+    let o = report(
+        &[
+            "--scenarios",
+            "tiny",
+            "--runs",
+            "2",
+            "--reference",
+            "--no-sigs",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &d.join("sigs"),
+    );
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let r = Results::load(&out.join("results.json")).unwrap();
+    let s = &r.scenarios[0];
+    assert_eq!(s.metrics[mn::EPOCH_REFERENCE_MS].samples.len(), 2);
+    assert!(
+        s.reference_steps.contains_key("rewards_and_penalties"),
+        "{:?}",
+        s.reference_steps.keys()
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("reference path"), "{md}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 /// One line on stderr naming `needle`, a failing exit, and `out` not created.
 fn fails_cleanly(o: &Output, needle: &str, out: &Path) {
     let err = stderr(o);

@@ -265,7 +265,8 @@ fn hbars(b: &Bars) -> Result<String> {
         (0..n)
             .find(|g| seg(label_seg(*g)) == s)
             .and_then(|g| b.groups.get(g))
-            .map(|name| format!("{name}  "))
+            // Two no-break spaces between name and axis (SVG collapses plain ones).
+            .map(|name| format!("{name}\u{a0}\u{a0}"))
             .unwrap_or_default()
     };
 

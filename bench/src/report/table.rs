@@ -299,22 +299,20 @@ pub fn step_names(r: &Results, reference: bool) -> Vec<String> {
             }
         }
     }
-    if !reference {
+    if reference {
+        // The spec's order, not alphabetical.
+        let order: Vec<&str> = maxeb_core::epoch::epoch_steps::<maxeb_core::Mainnet>()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        names.sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(order.len()));
+    } else {
         // The fast path's phase order (EpochTimings::phases), not alphabetical.
-        let order = [
-            "prepare",
-            "scan",
-            "justification",
-            "single_pass",
-            "apply",
-            "pending_deposits",
-            "pending_consolidations",
-            "deferred_effective_balances",
-            "resets",
-            "participation_flag_updates",
-            "sync_committee_updates",
-            "live_update",
-        ];
+        let order: Vec<&str> = maxeb_core::fast::EpochTimings::default()
+            .phases()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
         names.sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(order.len()));
     }
     names
