@@ -15,6 +15,7 @@ mod results;
 mod sigs;
 mod source;
 mod stats;
+mod time_external;
 mod transition;
 mod verify;
 
@@ -50,6 +51,9 @@ enum Command {
     Diff(diff::Args),
     /// Sign, aggregate and verify one epoch of attestations (gossip, aggregation, aggregate path).
     Sigs(sigs::Args),
+    /// Time another implementation's transition beside maxeb's on the same file, check the
+    /// post-states match; exit 0 equal, 1 different, 2 on an error.
+    TimeExternal(time_external::Args),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         ),
         Command::Verify(args) => (verify::run(&args), ExitCode::from(2)),
         Command::Diff(args) => (diff::run(&args), ExitCode::from(2)),
+        Command::TimeExternal(args) => (time_external::run(&args), ExitCode::from(2)),
     };
     match result {
         Ok(code) => code,
