@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The other tool's command, run with `sh -c`; `{pre}` and `{post}` are replaced by the
-    /// pre-state file (SSZ) and the file it must write the post-state to (SSZ, `.ssz`). It must
-    /// advance the same number of slots as `--slots`.
+    /// pre-state file (`--pre` as given, or the scenario written as `.ssz`) and the file it must
+    /// write the post-state to (raw SSZ, `.ssz`). It must advance `--slots` slots.
     #[arg(long, value_name = "TEMPLATE")]
     pub cmd: String,
     #[command(flatten)]
