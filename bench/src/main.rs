@@ -18,6 +18,7 @@ mod results;
 mod sigs;
 mod source;
 mod stats;
+mod time_external;
 mod transition;
 mod verify;
 
@@ -60,6 +61,9 @@ enum Command {
     /// The consolidation-savings report: run scenarios, print the savings table, write
     /// report.md/.html, results.json/.csv and SVG plots.
     Report(report::Args),
+    /// Time another implementation's transition beside maxeb's on the same file, check the
+    /// post-states match; exit 0 equal, 1 different, 2 on an error.
+    TimeExternal(time_external::Args),
 }
 
 fn main() -> ExitCode {
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
             instructions::run(&args).map(|()| ExitCode::SUCCESS),
             ExitCode::FAILURE,
         ),
+        Command::TimeExternal(args) => (time_external::run(&args), ExitCode::from(2)),
     };
     match result {
         Ok(code) => code,
