@@ -5,15 +5,18 @@
 //! | `live` | the live set: indices any epoch step can change (`live` module doc) | nothing a spec transition does: validators leave when inert (checked each epoch), join when a pending deposit or consolidation names them or when appended; a state not reached by spec processing from the cached one needs `FastCaches::build` |
 //! | `pubkeys` | pubkey -> first index (`PubkeyIndex`) | nothing (pubkeys are immutable, validators only appended: extended by length) |
 //! | sync members | indices of the current and next sync committees (kept live) | the committee rotation, which `process_epoch_fast` performs and records |
+//! | `deposit_signatures` | answers of is_valid_deposit_signature per (pubkey, credentials, amount, signature, fork version) (`DepositSignatures`) | nothing (a pure function of its key); trimmed to the queue's front past 1024 answers |
 //! | `EpochValues` | total active balance, per-flag unslashed participating balances (previous epoch), current target balance, base reward per increment | every slot (attestations set flags): recomputed by the scan of each epoch over the live set, kept for inspection |
 //! | compact records (`epoch::scan`) | effective balance + 8 bits per live validator | not kept: valid from the scan to the fused pass of one epoch only (blocks change records between epochs, unseen here) |
 //!
 //! The caches know the epoch they are prepared for (the next epoch to process) and the registry
 //! length; `process_epoch_fast` rebuilds them when the state's epoch is not that epoch or the
 //! registry shrank, and indexes appended validators.
+pub mod deposits;
 pub mod live;
 pub mod pubkeys;
 
+pub use deposits::DepositSignatures;
 pub use live::is_inert;
 pub use pubkeys::PubkeyIndex;
 
@@ -52,6 +55,8 @@ pub struct FastCaches {
     pub(crate) sync_members: Vec<u32>,
     /// The last epoch's scan values.
     pub(crate) values: Option<EpochValues>,
+    /// Verified deposit signatures (kept across rebuilds: valid for any state).
+    pub(crate) deposit_signatures: DepositSignatures,
 }
 
 /// The registry lists must be as long as `validators` (the spec keeps them so).
@@ -95,10 +100,21 @@ impl FastCaches {
             .iter()
             .map(|v| std::mem::size_of_val(v.as_slice()))
             .fold(self.pubkeys.heap_bytes(), usize::saturating_add)
+            .saturating_add(self.deposit_signatures.heap_bytes())
     }
 
-    /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys).
+    /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys),
+    /// and verify the signatures of the deposits the next epochs examine
+    /// (`verify_pending_deposits`).
     pub fn build<P: Preset>(state: &BeaconState<P>) -> Result<Self> {
+        Self::build_keeping(state, DepositSignatures::default())
+    }
+
+    /// `build`, keeping already verified deposit signatures.
+    fn build_keeping<P: Preset>(
+        state: &BeaconState<P>,
+        deposit_signatures: DepositSignatures,
+    ) -> Result<Self> {
         check_lengths(state)?;
         let validators = &state.validators[..];
         let pubkeys = PubkeyIndex::build(validators)?;
@@ -132,7 +148,7 @@ impl FastCaches {
                 live.push(i32);
             }
         }
-        Ok(FastCaches {
+        let mut caches = FastCaches {
             prepared_epoch: Some(epoch),
             registry_len: validators.len(),
             live,
@@ -140,7 +156,29 @@ impl FastCaches {
             next_sync,
             sync_members,
             values: None,
-        })
+            deposit_signatures,
+        };
+        caches.verify_pending_deposits(state);
+        Ok(caches)
+    }
+
+    /// Verify (and cache) the signatures of the queued deposits the next epochs may examine
+    /// (the first `deposits::window` entries whose pubkey is not in the registry), as a node
+    /// does when a deposit enters the queue; the epoch then only looks them up. Entries already
+    /// answered cost nothing; `build` calls this.
+    pub fn verify_pending_deposits<P: Preset>(&mut self, state: &BeaconState<P>) {
+        let candidates: Vec<&crate::types::PendingDeposit> = state
+            .pending_deposits
+            .iter()
+            .take(deposits::window::<P>())
+            .filter(|d| self.pubkeys.get(&state.validators, &d.pubkey).is_none())
+            .collect();
+        self.deposit_signatures.check::<P>(&candidates);
+    }
+
+    /// The verified deposit signatures.
+    pub fn deposit_signatures(&self) -> &DepositSignatures {
+        &self.deposit_signatures
     }
 
     /// Make the caches fit `state` before an epoch: rebuild if prepared for another epoch or
@@ -149,7 +187,8 @@ impl FastCaches {
         check_lengths(state)?;
         let n = state.validators.len();
         if self.prepared_epoch != Some(get_current_epoch(state)) || n < self.registry_len {
-            *self = FastCaches::build(state)?;
+            let kept = std::mem::take(&mut self.deposit_signatures);
+            *self = FastCaches::build_keeping(state, kept)?;
             return Ok(());
         }
         if n > self.registry_len {

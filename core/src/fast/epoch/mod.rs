@@ -244,6 +244,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
         pending::process_pending_deposits(
             state,
             &mut caches.pubkeys,
+            &mut caches.deposit_signatures,
             current_epoch,
             churn,
             &mut touched,
