@@ -37,6 +37,28 @@ pub struct TrackedState<P: Preset> {
     state: BeaconState<P>,
     changes: ValidatorChanges,
     root: StateRootCache<P>,
+    /// A third record of the same calls, for the epoch caches' registry view
+    /// (`take_view_changes`), so neither `take_changes` nor the root can make the view stale.
+    view: ViewRecord,
+}
+
+/// Validators changed since the last `take_view_changes`, under a token naming that take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ViewRecord {
+    /// Changed in place (unsorted, may repeat); appended ones are found by length.
+    pub(crate) changed: Vec<usize>,
+    /// Every validator may have changed.
+    pub(crate) all: bool,
+    /// Unique per take (process-wide counter): a view that applied the take named `token`
+    /// is current with this record.
+    pub(crate) token: u64,
+}
+
+/// Tokens for `ViewRecord`: unique within the process.
+static NEXT_VIEW_TOKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_view_token() -> u64 {
+    NEXT_VIEW_TOKEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Every field of the state but `validators` mutably, and `validators` read-only: a split borrow,
@@ -149,6 +171,7 @@ impl<P: Preset> Clone for TrackedState<P> {
             state,
             changes: self.changes.clone(),
             root: self.root.clone(),
+            view: self.view.clone(),
         }
     }
 }
@@ -165,6 +188,11 @@ impl<P: Preset> TrackedState<P> {
                 all: true,
             },
             root: StateRootCache::new(),
+            view: ViewRecord {
+                changed: Vec::new(),
+                all: true,
+                token: next_view_token(),
+            },
         }
     }
 
@@ -191,6 +219,7 @@ impl<P: Preset> TrackedState<P> {
                 len,
             })?;
         self.changes.changed.push(index);
+        self.view.changed.push(index);
         self.root.mark_validator(index);
         Ok(v)
     }
@@ -292,6 +321,7 @@ impl<P: Preset> TrackedState<P> {
     /// counts as changed afterwards, so the next root rehashes the whole registry.
     pub fn with_state_mut<R>(&mut self, f: impl FnOnce(&mut BeaconState<P>) -> R) -> R {
         self.changes.all = true;
+        self.view.all = true;
         self.root.mark_all_validators();
         f(&mut self.state)
     }
@@ -318,6 +348,23 @@ impl<P: Preset> TrackedState<P> {
     /// Bytes the root cache holds on the heap.
     pub fn root_cache_bytes(&self) -> usize {
         self.root.heap_bytes()
+    }
+
+    /// The record for the epoch caches' registry view since the last call, and start a new
+    /// one under a fresh token: (the record taken, the new token).
+    pub(crate) fn take_view_changes(&mut self) -> (ViewRecord, u64) {
+        let token = next_view_token();
+        let next = ViewRecord {
+            changed: Vec::new(),
+            all: false,
+            token,
+        };
+        (std::mem::replace(&mut self.view, next), token)
+    }
+
+    /// The registry view's pending record (read-only).
+    pub(crate) fn view_record(&self) -> &ViewRecord {
+        &self.view
     }
 
     /// The validator changes since the last call, and start a new record.

@@ -6,6 +6,7 @@
 //! | `pubkeys` | pubkey -> first index (`PubkeyIndex`) | nothing (pubkeys are immutable, validators only appended: extended by length) |
 //! | sync members | indices of the current and next sync committees (kept live) | the committee rotation, which `process_epoch_fast` performs and records |
 //! | `deposit_signatures` | answers of is_valid_deposit_signature per (pubkey, credentials, amount, signature, fork version) (`DepositSignatures`) | nothing (a pure function of its key); trimmed to the queue's front past 1024 answers |
+//! | `view` | effective balance and a kind byte per validator (`RegistryView`): the scan's source for settled validators | every record change, which `TrackedState` records for it (applied before each scan by `sync_view`; a token mismatch rebuilds it) |
 //! | `EpochValues` | total active balance, per-flag unslashed participating balances (previous epoch), current target balance, base reward per increment | every slot (attestations set flags): recomputed by the scan of each epoch over the live set, kept for inspection |
 //! | compact records (`epoch::scan`) | effective balance + 8 bits per live validator | not kept: valid from the scan to the fused pass of one epoch only (blocks change records between epochs, unseen here) |
 //!
@@ -15,13 +16,16 @@
 pub mod deposits;
 pub mod live;
 pub mod pubkeys;
+pub mod view;
 
 pub use deposits::DepositSignatures;
 pub use live::is_inert;
 pub use pubkeys::PubkeyIndex;
+pub use view::RegistryView;
 
 use crate::error::{Error, Result};
-use crate::helpers::accessors::get_current_epoch;
+use crate::fast::tracked::TrackedState;
+use crate::helpers::accessors::{get_current_epoch, get_previous_epoch};
 use crate::preset::Preset;
 use crate::types::{BeaconState, Epoch, Gwei, Validator};
 use pubkeys::index_u32;
@@ -57,6 +61,8 @@ pub struct FastCaches {
     pub(crate) values: Option<EpochValues>,
     /// Verified deposit signatures (kept across rebuilds: valid for any state).
     pub(crate) deposit_signatures: DepositSignatures,
+    /// The scan's compact mirror of the records.
+    pub(crate) view: RegistryView,
 }
 
 /// The registry lists must be as long as `validators` (the spec keeps them so).
@@ -101,6 +107,7 @@ impl FastCaches {
             .map(|v| std::mem::size_of_val(v.as_slice()))
             .fold(self.pubkeys.heap_bytes(), usize::saturating_add)
             .saturating_add(self.deposit_signatures.heap_bytes())
+            .saturating_add(self.view.heap_bytes())
     }
 
     /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys),
@@ -157,6 +164,7 @@ impl FastCaches {
             sync_members,
             values: None,
             deposit_signatures,
+            view: RegistryView::build(validators, get_previous_epoch(state)),
         };
         caches.verify_pending_deposits(state);
         Ok(caches)
@@ -184,12 +192,17 @@ impl FastCaches {
     /// Make the caches fit `state` before an epoch: rebuild if prepared for another epoch or
     /// the registry shrank; index and mark live any appended validators.
     pub fn prepare<P: Preset>(&mut self, state: &BeaconState<P>) -> Result<()> {
+        self.prepare_rebuilt(state).map(|_| ())
+    }
+
+    /// `prepare`, telling whether it rebuilt every cache from `state`.
+    fn prepare_rebuilt<P: Preset>(&mut self, state: &BeaconState<P>) -> Result<bool> {
         check_lengths(state)?;
         let n = state.validators.len();
         if self.prepared_epoch != Some(get_current_epoch(state)) || n < self.registry_len {
             let kept = std::mem::take(&mut self.deposit_signatures);
             *self = FastCaches::build_keeping(state, kept)?;
-            return Ok(());
+            return Ok(true);
         }
         if n > self.registry_len {
             for i in self.registry_len..n {
@@ -198,7 +211,58 @@ impl FastCaches {
             self.pubkeys.extend(&state.validators)?;
             self.registry_len = n;
         }
+        Ok(false)
+    }
+
+    /// `prepare` on a tracked state, then bring the registry view up to date with the
+    /// state's record of changed validators (rebuilt from the records when that record is not
+    /// the one the view last applied).
+    pub fn prepare_tracked<P: Preset>(&mut self, state: &mut TrackedState<P>) -> Result<()> {
+        let rebuilt = self.prepare_rebuilt(state.state())?;
+        let (record, token) = state.take_view_changes();
+        let s = state.state();
+        let previous_epoch = get_previous_epoch(s);
+        if rebuilt {
+            // Built from these very records just now.
+        } else if self.view.token == Some(record.token) && !record.all {
+            self.view
+                .refresh(&s.validators, &record.changed, previous_epoch)?;
+        } else {
+            self.view = RegistryView::build(&s.validators, previous_epoch);
+        }
+        self.view.token = Some(token);
         Ok(())
+    }
+
+    /// `check_against`, and the registry view with the state's pending change record applied
+    /// (as the next epoch will) must match the records (for tests).
+    pub fn check_tracked<P: Preset>(&self, state: &TrackedState<P>) -> Result<(), String> {
+        self.check_against(state.state())?;
+        let record = state.view_record();
+        if self.view.token != Some(record.token) || record.all {
+            return Err("registry view not paired with this state's change record".into());
+        }
+        let s = state.state();
+        let previous_epoch = get_previous_epoch(s);
+        let mut view = self.view.clone();
+        view.refresh(&s.validators, &record.changed, previous_epoch)
+            .map_err(|e| e.to_string())?;
+        if !view.check_against(&s.validators, previous_epoch) {
+            return Err("registry view differs from the records".into());
+        }
+        Ok(())
+    }
+
+    /// Pair freshly built caches with the tracked state they were built from (its records
+    /// unchanged since): the view is current with it.
+    pub(crate) fn pair_with<P: Preset>(&mut self, state: &mut TrackedState<P>) {
+        let (_, token) = state.take_view_changes();
+        self.view.token = Some(token);
+    }
+
+    /// The registry view.
+    pub fn view(&self) -> &RegistryView {
+        &self.view
     }
 
     /// Forget the preparation: the next `process_epoch_fast` rebuilds.
@@ -258,6 +322,7 @@ impl FastCaches {
         if self.live.windows(2).any(|w| w.first() >= w.get(1)) {
             return Err("live set not strictly ascending".into());
         }
+
         Ok(())
     }
 }

@@ -63,7 +63,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
         *slot = t.elapsed();
         t = Instant::now();
     };
-    caches.prepare(state.state())?;
+    caches.prepare_tracked(state)?;
     // Until this call succeeds with every step, the caches are not valid for the next epoch.
     caches.prepared_epoch = None;
     lap(&mut timings.prepare);
@@ -119,6 +119,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
             validators: f.validators,
             previous_participation: f.previous_epoch_participation,
             current_participation: f.current_epoch_participation,
+            view: &caches.view,
         };
         scan::scan::<P>(
             &scan_params,
