@@ -20,11 +20,10 @@ impl<P: Preset> FastEngine<P> {
     /// Take a state and build the epoch caches (live set, pubkey index, sync committees). The
     /// root cache fills on the first `hash_tree_root` (the cold root).
     pub fn new(state: BeaconState<P>) -> Result<Self> {
-        let caches = FastCaches::build(&state)?;
-        Ok(FastEngine {
-            state: TrackedState::new(state),
-            caches,
-        })
+        let mut caches = FastCaches::build(&state)?;
+        let mut state = TrackedState::new(state);
+        caches.pair_with(&mut state);
+        Ok(FastEngine { state, caches })
     }
 
     /// The state, read-only.

@@ -32,11 +32,33 @@ pub struct ValidatorChanges {
 }
 
 /// A `BeaconState` plus the record of which validators changed.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TrackedState<P: Preset> {
     state: BeaconState<P>,
     changes: ValidatorChanges,
     root: StateRootCache<P>,
+    /// A third record of the same calls, for the epoch caches' registry view
+    /// (`take_view_changes`), so neither `take_changes` nor the root can make the view stale.
+    view: ViewRecord,
+}
+
+/// Validators changed since the last `take_view_changes`, under a token naming that take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ViewRecord {
+    /// Changed in place (unsorted, may repeat); appended ones are found by length.
+    pub(crate) changed: Vec<usize>,
+    /// Every validator may have changed.
+    pub(crate) all: bool,
+    /// Unique per take (process-wide counter): a view that applied the take named `token`
+    /// is current with this record.
+    pub(crate) token: u64,
+}
+
+/// Tokens for `ViewRecord`: unique within the process.
+static NEXT_VIEW_TOKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_view_token() -> u64 {
+    NEXT_VIEW_TOKEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Every field of the state but `validators` mutably, and `validators` read-only: a split borrow,
@@ -85,6 +107,75 @@ pub struct FieldsMut<'a, P: Preset> {
         &'a mut VariableList<PendingConsolidation, P::PendingConsolidationsLimit>,
 }
 
+/// Spare capacity a clone keeps in each registry-indexed list (as `io` gives the decoded
+/// validators list).
+const REGISTRY_HEADROOM: usize = 1024;
+
+/// A copy of `list` with at least `REGISTRY_HEADROOM` spare capacity, in one copy.
+fn with_headroom<T: Clone, N: typenum::Unsigned>(list: &VariableList<T, N>) -> VariableList<T, N> {
+    let mut v: Vec<T> = Vec::with_capacity(list.len().saturating_add(REGISTRY_HEADROOM));
+    v.extend_from_slice(list);
+    // Same length as `list`, so within its limit.
+    VariableList::new(v).unwrap_or_else(|_| list.clone())
+}
+
+/// Not derived: `Vec::clone` keeps no spare capacity, so the first validator a deposit appends
+/// to a cloned state reallocated the 2M-entry registry lists (~290 MB copied) inside the epoch:
+/// 60-90 ms of mainnet-2026's "pending deposits" phase (measured: `maxeb epoch`, which runs each
+/// epoch on a clone). A running node's lists grow amortized; the clone keeps that headroom.
+impl<P: Preset> Clone for TrackedState<P> {
+    // Every field spelled `.clone()` alike, Copy or not, so the list reads as the struct's.
+    #[allow(clippy::clone_on_copy)]
+    fn clone(&self) -> Self {
+        let s = &self.state;
+        let state = BeaconState {
+            genesis_time: s.genesis_time.clone(),
+            genesis_validators_root: s.genesis_validators_root.clone(),
+            slot: s.slot.clone(),
+            fork: s.fork.clone(),
+            latest_block_header: s.latest_block_header.clone(),
+            block_roots: s.block_roots.clone(),
+            state_roots: s.state_roots.clone(),
+            historical_roots: s.historical_roots.clone(),
+            eth1_data: s.eth1_data.clone(),
+            eth1_data_votes: s.eth1_data_votes.clone(),
+            eth1_deposit_index: s.eth1_deposit_index.clone(),
+            validators: with_headroom(&s.validators),
+            balances: with_headroom(&s.balances),
+            randao_mixes: s.randao_mixes.clone(),
+            slashings: s.slashings.clone(),
+            previous_epoch_participation: with_headroom(&s.previous_epoch_participation),
+            current_epoch_participation: with_headroom(&s.current_epoch_participation),
+            justification_bits: s.justification_bits.clone(),
+            previous_justified_checkpoint: s.previous_justified_checkpoint.clone(),
+            current_justified_checkpoint: s.current_justified_checkpoint.clone(),
+            finalized_checkpoint: s.finalized_checkpoint.clone(),
+            inactivity_scores: with_headroom(&s.inactivity_scores),
+            current_sync_committee: s.current_sync_committee.clone(),
+            next_sync_committee: s.next_sync_committee.clone(),
+            latest_execution_payload_header: s.latest_execution_payload_header.clone(),
+            next_withdrawal_index: s.next_withdrawal_index.clone(),
+            next_withdrawal_validator_index: s.next_withdrawal_validator_index.clone(),
+            historical_summaries: s.historical_summaries.clone(),
+            deposit_requests_start_index: s.deposit_requests_start_index.clone(),
+            deposit_balance_to_consume: s.deposit_balance_to_consume.clone(),
+            exit_balance_to_consume: s.exit_balance_to_consume.clone(),
+            earliest_exit_epoch: s.earliest_exit_epoch.clone(),
+            consolidation_balance_to_consume: s.consolidation_balance_to_consume.clone(),
+            earliest_consolidation_epoch: s.earliest_consolidation_epoch.clone(),
+            pending_deposits: s.pending_deposits.clone(),
+            pending_partial_withdrawals: s.pending_partial_withdrawals.clone(),
+            pending_consolidations: s.pending_consolidations.clone(),
+        };
+        TrackedState {
+            state,
+            changes: self.changes.clone(),
+            root: self.root.clone(),
+            view: self.view.clone(),
+        }
+    }
+}
+
 impl<P: Preset> TrackedState<P> {
     /// Wrap a state; every validator counts as changed until the first `take_changes`.
     pub fn new(state: BeaconState<P>) -> Self {
@@ -97,6 +188,11 @@ impl<P: Preset> TrackedState<P> {
                 all: true,
             },
             root: StateRootCache::new(),
+            view: ViewRecord {
+                changed: Vec::new(),
+                all: true,
+                token: next_view_token(),
+            },
         }
     }
 
@@ -123,6 +219,7 @@ impl<P: Preset> TrackedState<P> {
                 len,
             })?;
         self.changes.changed.push(index);
+        self.view.changed.push(index);
         self.root.mark_validator(index);
         Ok(v)
     }
@@ -224,6 +321,7 @@ impl<P: Preset> TrackedState<P> {
     /// counts as changed afterwards, so the next root rehashes the whole registry.
     pub fn with_state_mut<R>(&mut self, f: impl FnOnce(&mut BeaconState<P>) -> R) -> R {
         self.changes.all = true;
+        self.view.all = true;
         self.root.mark_all_validators();
         f(&mut self.state)
     }
@@ -252,6 +350,23 @@ impl<P: Preset> TrackedState<P> {
         self.root.heap_bytes()
     }
 
+    /// The record for the epoch caches' registry view since the last call, and start a new
+    /// one under a fresh token: (the record taken, the new token).
+    pub(crate) fn take_view_changes(&mut self) -> (ViewRecord, u64) {
+        let token = next_view_token();
+        let next = ViewRecord {
+            changed: Vec::new(),
+            all: false,
+            token,
+        };
+        (std::mem::replace(&mut self.view, next), token)
+    }
+
+    /// The registry view's pending record (read-only).
+    pub(crate) fn view_record(&self) -> &ViewRecord {
+        &self.view
+    }
+
     /// The validator changes since the last call, and start a new record.
     pub fn take_changes(&mut self) -> ValidatorChanges {
         let len = self.state.validators.len();
@@ -270,6 +385,25 @@ mod tests {
     use super::*;
     use crate::epoch::tests::test_state;
     use crate::Minimal;
+
+    /// A clone is equal (state, change record, root) and keeps spare capacity in the registry
+    /// lists, so an appended validator does not reallocate them.
+    #[test]
+    fn clone_is_equal_with_headroom() {
+        let mut t = TrackedState::new(test_state::<Minimal>(8, 3));
+        let root = t.hash_tree_root();
+        t.validator_mut(2).unwrap().effective_balance = 5;
+        let mut c = t.clone();
+        assert!(c.state() == t.state());
+        assert_eq!(c.changes, t.changes);
+        assert_eq!(c.hash_tree_root(), t.hash_tree_root());
+        assert_ne!(c.hash_tree_root(), root);
+        let s = c.into_state();
+        let v: Vec<Validator> = s.validators.into();
+        assert!(v.capacity() >= v.len() + REGISTRY_HEADROOM);
+        let b: Vec<Gwei> = s.balances.into();
+        assert!(b.capacity() >= b.len() + REGISTRY_HEADROOM);
+    }
 
     #[test]
     fn records_validator_changes() {

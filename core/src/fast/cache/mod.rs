@@ -5,20 +5,27 @@
 //! | `live` | the live set: indices any epoch step can change (`live` module doc) | nothing a spec transition does: validators leave when inert (checked each epoch), join when a pending deposit or consolidation names them or when appended; a state not reached by spec processing from the cached one needs `FastCaches::build` |
 //! | `pubkeys` | pubkey -> first index (`PubkeyIndex`) | nothing (pubkeys are immutable, validators only appended: extended by length) |
 //! | sync members | indices of the current and next sync committees (kept live) | the committee rotation, which `process_epoch_fast` performs and records |
+//! | `deposit_signatures` | answers of is_valid_deposit_signature per (pubkey, credentials, amount, signature, fork version) (`DepositSignatures`) | nothing (a pure function of its key); trimmed to the queue's front past 1024 answers |
+//! | `view` | effective balance and a kind byte per validator (`RegistryView`): the scan's source for settled validators | every record change, which `TrackedState` records for it (applied before each scan by `sync_view`; a token mismatch rebuilds it) |
 //! | `EpochValues` | total active balance, per-flag unslashed participating balances (previous epoch), current target balance, base reward per increment | every slot (attestations set flags): recomputed by the scan of each epoch over the live set, kept for inspection |
 //! | compact records (`epoch::scan`) | effective balance + 8 bits per live validator | not kept: valid from the scan to the fused pass of one epoch only (blocks change records between epochs, unseen here) |
 //!
 //! The caches know the epoch they are prepared for (the next epoch to process) and the registry
 //! length; `process_epoch_fast` rebuilds them when the state's epoch is not that epoch or the
 //! registry shrank, and indexes appended validators.
+pub mod deposits;
 pub mod live;
 pub mod pubkeys;
+pub mod view;
 
+pub use deposits::DepositSignatures;
 pub use live::is_inert;
 pub use pubkeys::PubkeyIndex;
+pub use view::RegistryView;
 
 use crate::error::{Error, Result};
-use crate::helpers::accessors::get_current_epoch;
+use crate::fast::tracked::TrackedState;
+use crate::helpers::accessors::{get_current_epoch, get_previous_epoch};
 use crate::preset::Preset;
 use crate::types::{BeaconState, Epoch, Gwei, Validator};
 use pubkeys::index_u32;
@@ -52,6 +59,10 @@ pub struct FastCaches {
     pub(crate) sync_members: Vec<u32>,
     /// The last epoch's scan values.
     pub(crate) values: Option<EpochValues>,
+    /// Verified deposit signatures (kept across rebuilds: valid for any state).
+    pub(crate) deposit_signatures: DepositSignatures,
+    /// The scan's compact mirror of the records.
+    pub(crate) view: RegistryView,
 }
 
 /// The registry lists must be as long as `validators` (the spec keeps them so).
@@ -95,10 +106,22 @@ impl FastCaches {
             .iter()
             .map(|v| std::mem::size_of_val(v.as_slice()))
             .fold(self.pubkeys.heap_bytes(), usize::saturating_add)
+            .saturating_add(self.deposit_signatures.heap_bytes())
+            .saturating_add(self.view.heap_bytes())
     }
 
-    /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys).
+    /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys),
+    /// and verify the signatures of the deposits the next epochs examine
+    /// (`verify_pending_deposits`).
     pub fn build<P: Preset>(state: &BeaconState<P>) -> Result<Self> {
+        Self::build_keeping(state, DepositSignatures::default())
+    }
+
+    /// `build`, keeping already verified deposit signatures.
+    fn build_keeping<P: Preset>(
+        state: &BeaconState<P>,
+        deposit_signatures: DepositSignatures,
+    ) -> Result<Self> {
         check_lengths(state)?;
         let validators = &state.validators[..];
         let pubkeys = PubkeyIndex::build(validators)?;
@@ -132,7 +155,7 @@ impl FastCaches {
                 live.push(i32);
             }
         }
-        Ok(FastCaches {
+        let mut caches = FastCaches {
             prepared_epoch: Some(epoch),
             registry_len: validators.len(),
             live,
@@ -140,17 +163,46 @@ impl FastCaches {
             next_sync,
             sync_members,
             values: None,
-        })
+            deposit_signatures,
+            view: RegistryView::build(validators, get_previous_epoch(state)),
+        };
+        caches.verify_pending_deposits(state);
+        Ok(caches)
+    }
+
+    /// Verify (and cache) the signatures of the queued deposits the next epochs may examine
+    /// (the first `deposits::window` entries whose pubkey is not in the registry), as a node
+    /// does when a deposit enters the queue; the epoch then only looks them up. Entries already
+    /// answered cost nothing; `build` calls this.
+    pub fn verify_pending_deposits<P: Preset>(&mut self, state: &BeaconState<P>) {
+        let candidates: Vec<&crate::types::PendingDeposit> = state
+            .pending_deposits
+            .iter()
+            .take(deposits::window::<P>())
+            .filter(|d| self.pubkeys.get(&state.validators, &d.pubkey).is_none())
+            .collect();
+        self.deposit_signatures.check::<P>(&candidates);
+    }
+
+    /// The verified deposit signatures.
+    pub fn deposit_signatures(&self) -> &DepositSignatures {
+        &self.deposit_signatures
     }
 
     /// Make the caches fit `state` before an epoch: rebuild if prepared for another epoch or
     /// the registry shrank; index and mark live any appended validators.
     pub fn prepare<P: Preset>(&mut self, state: &BeaconState<P>) -> Result<()> {
+        self.prepare_rebuilt(state).map(|_| ())
+    }
+
+    /// `prepare`, telling whether it rebuilt every cache from `state`.
+    fn prepare_rebuilt<P: Preset>(&mut self, state: &BeaconState<P>) -> Result<bool> {
         check_lengths(state)?;
         let n = state.validators.len();
         if self.prepared_epoch != Some(get_current_epoch(state)) || n < self.registry_len {
-            *self = FastCaches::build(state)?;
-            return Ok(());
+            let kept = std::mem::take(&mut self.deposit_signatures);
+            *self = FastCaches::build_keeping(state, kept)?;
+            return Ok(true);
         }
         if n > self.registry_len {
             for i in self.registry_len..n {
@@ -159,7 +211,58 @@ impl FastCaches {
             self.pubkeys.extend(&state.validators)?;
             self.registry_len = n;
         }
+        Ok(false)
+    }
+
+    /// `prepare` on a tracked state, then bring the registry view up to date with the
+    /// state's record of changed validators (rebuilt from the records when that record is not
+    /// the one the view last applied).
+    pub fn prepare_tracked<P: Preset>(&mut self, state: &mut TrackedState<P>) -> Result<()> {
+        let rebuilt = self.prepare_rebuilt(state.state())?;
+        let (record, token) = state.take_view_changes();
+        let s = state.state();
+        let previous_epoch = get_previous_epoch(s);
+        if rebuilt {
+            // Built from these very records just now.
+        } else if self.view.token == Some(record.token) && !record.all {
+            self.view
+                .refresh(&s.validators, &record.changed, previous_epoch)?;
+        } else {
+            self.view = RegistryView::build(&s.validators, previous_epoch);
+        }
+        self.view.token = Some(token);
         Ok(())
+    }
+
+    /// `check_against`, and the registry view with the state's pending change record applied
+    /// (as the next epoch will) must match the records (for tests).
+    pub fn check_tracked<P: Preset>(&self, state: &TrackedState<P>) -> Result<(), String> {
+        self.check_against(state.state())?;
+        let record = state.view_record();
+        if self.view.token != Some(record.token) || record.all {
+            return Err("registry view not paired with this state's change record".into());
+        }
+        let s = state.state();
+        let previous_epoch = get_previous_epoch(s);
+        let mut view = self.view.clone();
+        view.refresh(&s.validators, &record.changed, previous_epoch)
+            .map_err(|e| e.to_string())?;
+        if !view.check_against(&s.validators, previous_epoch) {
+            return Err("registry view differs from the records".into());
+        }
+        Ok(())
+    }
+
+    /// Pair freshly built caches with the tracked state they were built from (its records
+    /// unchanged since): the view is current with it.
+    pub(crate) fn pair_with<P: Preset>(&mut self, state: &mut TrackedState<P>) {
+        let (_, token) = state.take_view_changes();
+        self.view.token = Some(token);
+    }
+
+    /// The registry view.
+    pub fn view(&self) -> &RegistryView {
+        &self.view
     }
 
     /// Forget the preparation: the next `process_epoch_fast` rebuilds.
@@ -219,6 +322,7 @@ impl FastCaches {
         if self.live.windows(2).any(|w| w.first() >= w.get(1)) {
             return Err("live set not strictly ascending".into());
         }
+
         Ok(())
     }
 }

@@ -65,7 +65,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
         *slot = t.elapsed();
         t = Instant::now();
     };
-    caches.prepare(state.state())?;
+    caches.prepare_tracked(state)?;
     // Until this call succeeds with every step, the caches are not valid for the next epoch.
     caches.prepared_epoch = None;
     lap(&mut timings.prepare);
@@ -121,6 +121,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
             validators: f.validators,
             previous_participation: f.previous_epoch_participation,
             current_participation: f.current_epoch_participation,
+            view: &caches.view,
         };
         scan::scan::<P>(
             &scan_params,
@@ -246,6 +247,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
         pending::process_pending_deposits(
             state,
             &mut caches.pubkeys,
+            &mut caches.deposit_signatures,
             current_epoch,
             churn,
             &mut touched,

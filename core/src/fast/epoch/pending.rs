@@ -3,22 +3,19 @@
 //! validators whose balance it changes (they join the live set and take their
 //! effective-balance update after these steps).
 
-use crate::crypto::bls;
 use crate::epoch::process_pending_deposits::{
     get_validator_from_deposit, is_valid_deposit_signature,
 };
 use crate::error::{Error, Result};
+use crate::fast::cache::deposits::DepositSignatures;
 use crate::fast::cache::pubkeys::index_u32;
 use crate::fast::cache::PubkeyIndex;
 use crate::fast::tracked::TrackedState;
 use crate::helpers::math::{add, sub};
 use crate::helpers::misc::compute_start_slot_at_epoch;
-use crate::helpers::misc::{compute_domain, compute_signing_root};
-use crate::preset::consts::DOMAIN_DEPOSIT;
 use crate::preset::consts::{FAR_FUTURE_EPOCH, GENESIS_SLOT};
 use crate::preset::Preset;
 use crate::types::{BlsPubkey, Bytes32, Epoch, Gwei, PendingDeposit, ValidatorIndex};
-use crate::types::{BlsSignature, DepositMessage, Root};
 use ssz_types::VariableList;
 
 /// The existing validators the pending steps of this epoch may change, before they run: the
@@ -55,73 +52,6 @@ pub fn pending_candidates<P: Preset>(
         }
     }
     Ok(crate::fast::cache::sorted_dedup(out))
-}
-
-/// Fresh entropy for batch verification's random scalars, from std's OS-seeded hasher keys.
-fn batch_seed(deposits: &[&PendingDeposit]) -> [u8; 32] {
-    use std::hash::{BuildHasher, Hasher};
-    let mut seed = [0u8; 32];
-    for (k, chunk) in seed.chunks_mut(8).enumerate() {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_usize(k);
-        for d in deposits {
-            h.write(d.signature.as_bytes());
-        }
-        chunk.copy_from_slice(&h.finish().to_le_bytes());
-    }
-    seed
-}
-
-/// electra § is_valid_deposit_signature for many deposits at once: one batch verification
-/// (random linear combination) per rayon half; a failing half is checked set by set.
-/// Same answers as checking each alone (a batch passes only if every set verifies).
-fn valid_deposit_signatures<P: Preset>(deposits: &[&PendingDeposit]) -> Vec<bool> {
-    use rayon::prelude::*;
-    if deposits.len() <= 1 {
-        return deposits
-            .iter()
-            .map(|d| {
-                is_valid_deposit_signature::<P>(
-                    &d.pubkey,
-                    d.withdrawal_credentials,
-                    d.amount,
-                    &d.signature,
-                )
-            })
-            .collect();
-    }
-    let domain = compute_domain(DOMAIN_DEPOSIT, P::GENESIS_FORK_VERSION, Root::ZERO);
-    let roots: Vec<Root> = deposits
-        .iter()
-        .map(|d| {
-            let message = DepositMessage {
-                pubkey: d.pubkey,
-                withdrawal_credentials: d.withdrawal_credentials,
-                amount: d.amount,
-            };
-            compute_signing_root(&message, domain)
-        })
-        .collect();
-    let seed = batch_seed(deposits);
-    let half = deposits.len().div_ceil(2);
-    let check = |lo: usize, hi: usize| -> Vec<bool> {
-        let ds = deposits.get(lo..hi).unwrap_or_default();
-        let rs = roots.get(lo..hi).unwrap_or_default();
-        let sets: Vec<(BlsPubkey, &[u8], BlsSignature)> = ds
-            .iter()
-            .zip(rs)
-            .map(|(d, r)| (d.pubkey, r.as_slice(), d.signature))
-            .collect();
-        if bls::batch_verify(&sets, seed) {
-            vec![true; sets.len()]
-        } else {
-            sets.par_iter()
-                .map(|(pk, m, sig)| bls::verify(pk, m, sig))
-                .collect()
-        }
-    };
-    let (a, b) = rayon::join(|| check(0, half), || check(half, deposits.len()));
-    [a, b].concat()
 }
 
 /// electra § add_validator_to_registry on the tracked state; indexes the new pubkey.
@@ -217,6 +147,7 @@ fn apply_pending_deposit<P: Preset>(
 pub fn process_pending_deposits<P: Preset>(
     state: &mut TrackedState<P>,
     pubkeys: &mut PubkeyIndex,
+    signatures: &mut DepositSignatures,
     current_epoch: Epoch,
     activation_exit_churn_limit: Gwei,
     touched: &mut Vec<u32>,
@@ -238,8 +169,8 @@ pub fn process_pending_deposits<P: Preset>(
     let queue_len = s.pending_deposits.len();
     // The loop examines at most the first MAX_PENDING_DEPOSITS_PER_EPOCH deposits; those whose
     // pubkey is not in the registry now may need their signature checked: check them together
-    // up front (a deposit the loop does not reach, or that an earlier one turns into a top-up,
-    // just leaves its answer unused).
+    // up front, from the verified-signature cache (a deposit the loop does not reach, or that
+    // an earlier one turns into a top-up, just leaves its answer unused).
     let examined = P::MAX_PENDING_DEPOSITS_PER_EPOCH as usize;
     let unknown: Vec<(usize, &PendingDeposit)> = s
         .pending_deposits
@@ -248,8 +179,7 @@ pub fn process_pending_deposits<P: Preset>(
         .enumerate()
         .filter(|(_, d)| pubkeys.get(&s.validators, &d.pubkey).is_none())
         .collect();
-    let checked =
-        valid_deposit_signatures::<P>(&unknown.iter().map(|(_, d)| *d).collect::<Vec<_>>());
+    let checked = signatures.check::<P>(&unknown.iter().map(|(_, d)| *d).collect::<Vec<_>>());
     let mut prechecked: Vec<Option<bool>> = vec![None; examined];
     for ((i, _), ok) in unknown.iter().zip(checked) {
         if let Some(slot) = prechecked.get_mut(*i) {
@@ -320,6 +250,7 @@ pub fn process_pending_deposits<P: Preset>(
         *f.pending_deposits =
             VariableList::new(queue).map_err(|_| Error::ListFull("pending_deposits"))?;
     }
+    signatures.trim::<P>(f.pending_deposits);
     // > Accumulate churn only if the churn limit has been hit.
     *f.deposit_balance_to_consume = if is_churn_limit_reached {
         sub(available_for_processing, processed_amount, WHAT)?

@@ -12,11 +12,12 @@
 
 use crate::error::{Error, Result};
 use crate::fast::cache::live::{is_inert_fields, SortedCursor};
+use crate::fast::cache::view::{kind, RegistryView};
 use crate::fast::cache::EpochValues;
 use crate::helpers::accessors::base_reward_per_increment_from_total;
 use crate::helpers::math::add;
 use crate::helpers::misc::has_flag;
-use crate::helpers::predicates::{has_compounding_withdrawal_credential, is_active_validator};
+use crate::helpers::predicates::has_compounding_withdrawal_credential;
 use crate::preset::consts::{FAR_FUTURE_EPOCH, TIMELY_TARGET_FLAG_INDEX};
 use crate::preset::Preset;
 use crate::types::{Epoch, Gwei, ParticipationFlags, Validator};
@@ -90,6 +91,55 @@ pub struct Registry<'a> {
     pub validators: &'a [Validator],
     pub previous_participation: &'a [ParticipationFlags],
     pub current_participation: &'a [ParticipationFlags],
+    /// The records' mirror, current with `validators` (`FastCaches::prepare_tracked`).
+    pub view: &'a RegistryView,
+}
+
+/// The fields of a validator record the scan reads.
+#[derive(Clone, Copy)]
+struct Rec {
+    effective_balance: Gwei,
+    slashed: bool,
+    activation_eligibility_epoch: Epoch,
+    activation_epoch: Epoch,
+    exit_epoch: Epoch,
+    withdrawable_epoch: Epoch,
+    compounding: bool,
+}
+
+impl Rec {
+    fn of(v: &Validator) -> Rec {
+        Rec {
+            effective_balance: v.effective_balance,
+            slashed: v.slashed,
+            activation_eligibility_epoch: v.activation_eligibility_epoch,
+            activation_epoch: v.activation_epoch,
+            exit_epoch: v.exit_epoch,
+            withdrawable_epoch: v.withdrawable_epoch,
+            compounding: has_compounding_withdrawal_credential(v),
+        }
+    }
+
+    /// A settled validator (`view` module doc) as the scan sees it: every decision below is
+    /// the same for its real epochs (eligible long ago, active since at least the previous
+    /// epoch, not exiting, not slashed), so these stand in for the record, which is not read.
+    fn settled(effective_balance: Gwei, compounding: bool) -> Rec {
+        Rec {
+            effective_balance,
+            slashed: false,
+            activation_eligibility_epoch: 0,
+            activation_epoch: 0,
+            exit_epoch: FAR_FUTURE_EPOCH,
+            withdrawable_epoch: FAR_FUTURE_EPOCH,
+            compounding,
+        }
+    }
+
+    /// phase0 § is_active_validator
+    #[inline]
+    fn is_active(&self, epoch: Epoch) -> bool {
+        self.activation_epoch <= epoch && epoch < self.exit_epoch
+    }
 }
 
 /// Scan `live` (sorted; a superset of every validator an epoch step can change). `deferred`
@@ -128,15 +178,25 @@ pub fn scan<P: Preset>(
                     index: i as u64,
                     len: reg.validators.len() as u64,
                 };
-                let v = reg.validators.get(i).ok_or_else(out_of_range)?;
+                let k = *reg.view.kinds.get(i).ok_or_else(out_of_range)?;
+                let v = if k & kind::SETTLED != 0 {
+                    let eb = *reg
+                        .view
+                        .effective_balances
+                        .get(i)
+                        .ok_or_else(out_of_range)?;
+                    Rec::settled(eb, k & kind::COMPOUNDING != 0)
+                } else {
+                    Rec::of(reg.validators.get(i).ok_or_else(out_of_range)?)
+                };
                 let pf = *reg.previous_participation.get(i).ok_or_else(out_of_range)?;
                 let cf = *reg.current_participation.get(i).ok_or_else(out_of_range)?;
                 let eb = v.effective_balance;
                 *eb_out = eb;
 
                 // The sums.
-                let active_current = is_active_validator(v, p.current_epoch);
-                let active_previous = is_active_validator(v, p.previous_epoch);
+                let active_current = v.is_active(p.current_epoch);
+                let active_previous = v.is_active(p.previous_epoch);
                 let eb128 = u128::from(eb);
                 if active_current {
                     part.active = part.active.saturating_add(eb128);
@@ -164,7 +224,7 @@ pub fn scan<P: Preset>(
                 {
                     b |= bits::ELIGIBLE;
                 }
-                if has_compounding_withdrawal_credential(v) {
+                if v.compounding {
                     b |= bits::COMPOUNDING;
                 }
 
