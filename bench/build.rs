@@ -30,7 +30,14 @@ fn main() {
     println!("cargo:rustc-env=MAXEB_BUILD_PROFILE={profile}");
     // Rebuild when HEAD moves (a commit, a checkout) so the recorded commit stays true. Asked of
     // git, not assumed at ../.git: in a worktree `.git` is a file and HEAD/index live elsewhere.
-    for what in ["HEAD", "index"] {
+    // HEAD names a branch whose ref file is what a commit moves; the sources decide `-dirty`.
+    let branch = run("git", &["symbolic-ref", "-q", "HEAD"]);
+    for what in ["HEAD", "index", "packed-refs"]
+        .into_iter()
+        .map(String::from)
+        .chain(branch)
+    {
+        let what = what.as_str();
         let p = run(
             "git",
             &["rev-parse", "--path-format=absolute", "--git-path", what],
@@ -39,6 +46,15 @@ fn main() {
         if std::path::Path::new(&p).exists() {
             println!("cargo:rerun-if-changed={p}");
         }
+    }
+    for dir in [
+        "../core/src",
+        "../fixtures/src",
+        "../fixtures/scenarios",
+        "src",
+        "../Cargo.toml",
+    ] {
+        println!("cargo:rerun-if-changed={dir}");
     }
     println!("cargo:rerun-if-changed=build.rs");
 }
