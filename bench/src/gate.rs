@@ -368,19 +368,7 @@ pub fn sign_test(k: usize, n: usize) -> f64 {
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    let mid = n / 2;
-    let hi = v.get(mid).copied().unwrap_or(f64::NAN);
-    if n % 2 == 1 {
-        hi
-    } else {
-        let lo = v.get(mid.saturating_sub(1)).copied().unwrap_or(f64::NAN);
-        (lo + hi) / 2.0
-    }
+    crate::stats::median(&mut v).unwrap_or(f64::NAN)
 }
 
 fn write_table(out: &mut impl Write, rows: &[Row], args: &Args, rounds: usize) -> Result<()> {

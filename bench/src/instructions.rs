@@ -251,9 +251,11 @@ fn describe<P: Preset>(
         .iter()
         .filter(|v| is_active_validator(v, epoch))
         .count() as u64;
-    let ssz_bytes = state.as_ssz_bytes().len() as u64;
+    let ssz_bytes = state.ssz_bytes_len() as u64;
+    // The same definition as `maxeb report`'s, so the entries of both agree.
     let engine = FastEngine::new(state.clone())?;
-    let memory = ssz_bytes.saturating_add(engine.cache_bytes() as u64);
+    let memory = crate::report::measure::state_memory_bytes(state, ssz_bytes)
+        .saturating_add(engine.cache_bytes() as u64);
     Ok(ScenarioResult {
         name: name.to_string(),
         source: match source {

@@ -152,14 +152,7 @@ impl Metric {
             return None;
         }
         let mut sorted = samples.clone();
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len();
-        let mid = n / 2;
-        let median = if n % 2 == 1 {
-            *sorted.get(mid)?
-        } else {
-            (sorted.get(mid.checked_sub(1)?)? + sorted.get(mid)?) / 2.0
-        };
+        let median = crate::stats::median(&mut sorted)?;
         Some(Metric {
             unit: unit.to_string(),
             kind,

@@ -17,14 +17,8 @@ impl Summary {
     /// `None` for no samples.
     pub fn of(samples: &[Duration]) -> Option<Self> {
         let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
-        ms.sort_by(f64::total_cmp);
         let n = ms.len();
-        let mid = n / 2;
-        let median = if n % 2 == 1 {
-            *ms.get(mid)?
-        } else {
-            (ms.get(mid.checked_sub(1)?)? + ms.get(mid)?) / 2.0
-        };
+        let median = median(&mut ms)?;
         Some(Summary {
             median_ms: median,
             min_ms: *ms.first()?,
@@ -50,6 +44,19 @@ impl Summary {
 
     pub fn json(&self) -> Value {
         json!({"median_ms": self.median_ms, "min_ms": self.min_ms, "max_ms": self.max_ms, "samples": self.samples})
+    }
+}
+
+/// The median of `v` (the mean of the middle two for an even count), sorting `v` in place;
+/// `None` for no values. The one median of the bench crate: `Summary`, `results::Metric` and
+/// the gate use it.
+pub fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v.get(mid).copied()
+    } else {
+        Some((v.get(mid.checked_sub(1)?)? + v.get(mid)?) / 2.0)
     }
 }
 

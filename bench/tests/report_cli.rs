@@ -16,6 +16,9 @@ mod meta;
 #[allow(dead_code)]
 #[path = "../src/results.rs"]
 mod results;
+#[allow(dead_code)]
+#[path = "../src/stats.rs"]
+mod stats;
 
 use results::{metric_names as mn, Better, Kind, Results};
 use std::path::{Path, PathBuf};

@@ -119,7 +119,7 @@ fn steps(m: &Measured) -> BTreeMap<String, Metric> {
 /// The state's bytes in memory: its SSZ size with each validator counted at its in-memory size
 /// instead of its 121 encoded bytes (the other lists hold fixed-size records laid out as they
 /// encode), plus the struct itself. An estimate: allocator slack is not counted.
-fn state_memory_bytes<P: Preset>(state: &BeaconState<P>, ssz_bytes: u64) -> u64 {
+pub(crate) fn state_memory_bytes<P: Preset>(state: &BeaconState<P>, ssz_bytes: u64) -> u64 {
     let n = state.validators.len() as u64;
     let encoded = <Validator as Encode>::ssz_fixed_len() as u64;
     let in_memory = std::mem::size_of::<Validator>() as u64;

@@ -7,7 +7,7 @@
 mod csv;
 mod html;
 mod markdown;
-mod measure;
+pub(crate) mod measure;
 mod plots;
 mod table;
 
