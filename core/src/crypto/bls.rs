@@ -69,6 +69,11 @@ fn aggregate_keys(pubkeys: &[BlsPubkey]) -> Result<PublicKey, BlsError> {
         .iter()
         .map(key_validate)
         .collect::<Result<Vec<_>, _>>()?;
+    aggregate_validated_keys(&pks)
+}
+
+/// The sum of keys that passed `key_validate` (at least one).
+pub fn aggregate_validated_keys(pks: &[PublicKey]) -> Result<PublicKey, BlsError> {
     let refs: Vec<&PublicKey> = pks.iter().collect();
     let agg = AggregatePublicKey::aggregate(&refs, false).map_err(BlsError::PublicKey)?;
     Ok(agg.to_public_key())

@@ -45,6 +45,43 @@ pub struct RegistryView {
     /// refresh until settled (else a new validator would stay unsettled until its record next
     /// changed).
     pub(crate) maturing: Vec<u32>,
+    /// The epochs of unsettled validators still in flight (`in_flight`), sorted by index: the
+    /// scan reads these instead of the records, which it would otherwise fetch one random
+    /// 121-byte record at a time (26k exiting, pending and slashed validators on mainnet-2026:
+    /// 26% of the scan's samples, perf). A live unsettled validator missing here is read from
+    /// its record.
+    pub(crate) unsettled: Vec<Epochs>,
+}
+
+/// The record fields the scan reads of an unsettled validator, beside its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Epochs {
+    pub(crate) index: u32,
+    pub(crate) slashed: bool,
+    pub(crate) activation_eligibility_epoch: Epoch,
+    pub(crate) activation_epoch: Epoch,
+    pub(crate) exit_epoch: Epoch,
+    pub(crate) withdrawable_epoch: Epoch,
+}
+
+impl Epochs {
+    fn of(index: u32, v: &Validator) -> Epochs {
+        Epochs {
+            index,
+            slashed: v.slashed,
+            activation_eligibility_epoch: v.activation_eligibility_epoch,
+            activation_epoch: v.activation_epoch,
+            exit_epoch: v.exit_epoch,
+            withdrawable_epoch: v.withdrawable_epoch,
+        }
+    }
+}
+
+/// Kept in `unsettled`: not settled, and not withdrawable with a zero effective balance (those
+/// are inert or about to be, so rarely in the live set).
+#[inline]
+fn in_flight(kind: u8, v: &Validator, previous_epoch: Epoch) -> bool {
+    kind & kind::SETTLED == 0 && (v.withdrawable_epoch > previous_epoch || v.effective_balance > 0)
 }
 
 /// Settled but for `activation_epoch <= previous_epoch`, with the activation already set.
@@ -90,13 +127,29 @@ impl RegistryView {
                 .filter(|(_, v)| maturing(v, previous_epoch))
                 .filter_map(|(i, _)| u32::try_from(i).ok())
                 .collect(),
+            unsettled: validators
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| in_flight(kind_of(v, previous_epoch), v, previous_epoch))
+                .filter_map(|(i, v)| u32::try_from(i).ok().map(|i| Epochs::of(i, v)))
+                .collect(),
         }
+    }
+
+    /// The kept in-flight entries of indices `start..end`.
+    pub(crate) fn unsettled_range(&self, start: usize, end: usize) -> &[Epochs] {
+        let lo = self
+            .unsettled
+            .partition_point(|e| (e.index as usize) < start);
+        let hi = self.unsettled.partition_point(|e| (e.index as usize) < end);
+        self.unsettled.get(lo..hi).unwrap_or_default()
     }
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         std::mem::size_of_val(self.effective_balances.as_slice())
             .saturating_add(std::mem::size_of_val(self.kinds.as_slice()))
+            .saturating_add(std::mem::size_of_val(self.unsettled.as_slice()))
     }
 
     /// Validators covered.
@@ -121,6 +174,8 @@ impl RegistryView {
             return Err(Error::Assert("fast registry view: the registry shrank"));
         }
         let first_new = self.kinds.len();
+        // (index, its new in-flight entry if any) for every record re-read.
+        let mut updates: Vec<(u32, Option<Epochs>)> = Vec::new();
         let maturing_before = std::mem::take(&mut self.maturing);
         let again = maturing_before.iter().map(|&i| i as usize);
         for i in changed
@@ -134,27 +189,72 @@ impl RegistryView {
                 index: i as u64,
                 len: validators.len() as u64,
             })?;
-            if let (Some(eb), Some(k)) = (self.effective_balances.get_mut(i), self.kinds.get_mut(i))
+            let k = kind_of(v, previous_epoch);
+            if let (Some(eb), Some(slot)) =
+                (self.effective_balances.get_mut(i), self.kinds.get_mut(i))
             {
                 *eb = v.effective_balance;
-                *k = kind_of(v, previous_epoch);
+                *slot = k;
             }
+            let index = crate::fast::cache::pubkeys::index_u32(i)?;
+            updates.push((
+                index,
+                in_flight(k, v, previous_epoch).then(|| Epochs::of(index, v)),
+            ));
             if maturing(v, previous_epoch) {
-                self.maturing
-                    .push(crate::fast::cache::pubkeys::index_u32(i)?);
+                self.maturing.push(index);
             }
         }
         for (i, v) in validators.iter().enumerate().skip(first_new) {
+            let k = kind_of(v, previous_epoch);
             self.effective_balances.push(v.effective_balance);
-            self.kinds.push(kind_of(v, previous_epoch));
+            self.kinds.push(k);
+            let index = crate::fast::cache::pubkeys::index_u32(i)?;
+            updates.push((
+                index,
+                in_flight(k, v, previous_epoch).then(|| Epochs::of(index, v)),
+            ));
             if maturing(v, previous_epoch) {
-                self.maturing
-                    .push(crate::fast::cache::pubkeys::index_u32(i)?);
+                self.maturing.push(index);
             }
         }
         self.maturing.sort_unstable();
         self.maturing.dedup();
+        self.merge_unsettled(updates, previous_epoch);
         Ok(())
+    }
+
+    /// Replace the entries of the re-read validators by their new ones (one merge, not an
+    /// insertion each), dropping entries no longer in flight (withdrawable with effective
+    /// balance 0: still exact, but no longer worth their bytes).
+    fn merge_unsettled(&mut self, mut updates: Vec<(u32, Option<Epochs>)>, previous_epoch: Epoch) {
+        // The last update of an index wins (a record re-read twice gives the same answer).
+        updates.sort_by_key(|u| u.0);
+        updates.dedup_by_key(|u| u.0);
+        let old = std::mem::take(&mut self.unsettled);
+        let mut out = Vec::with_capacity(old.len().saturating_add(updates.len()));
+        let mut ups = updates.into_iter().peekable();
+        let effective_balances = &self.effective_balances;
+        let keep = |e: &Epochs| {
+            e.withdrawable_epoch > previous_epoch
+                || effective_balances
+                    .get(e.index as usize)
+                    .is_some_and(|&eb| eb > 0)
+        };
+        for e in old {
+            while let Some((_, new)) = ups.next_if(|u| u.0 < e.index) {
+                out.extend(new);
+            }
+            match ups.next_if(|u| u.0 == e.index) {
+                Some((_, new)) => out.extend(new),
+                None if keep(&e) => out.push(e),
+                None => {}
+            }
+        }
+        for (_, new) in ups {
+            out.extend(new);
+        }
+        self.unsettled = out;
     }
 
     /// Whether the view equals a fresh one of `validators` for every validator settled in the
@@ -162,6 +262,24 @@ impl RegistryView {
     /// calls unsettled is merely read from its record).
     pub fn check_against(&self, validators: &[Validator], previous_epoch: Epoch) -> bool {
         let fresh = RegistryView::build(validators, previous_epoch);
+        // Every kept entry is the record's, sorted; every fresh in-flight one is kept.
+        let sorted = self
+            .unsettled
+            .windows(2)
+            .all(|w| w.first().map(|a| a.index) < w.get(1).map(|b| b.index));
+        let exact = self.unsettled.iter().all(|e| {
+            validators
+                .get(e.index as usize)
+                .is_some_and(|v| Epochs::of(e.index, v) == *e)
+        });
+        let mut mine = self.unsettled.iter().peekable();
+        let complete = fresh.unsettled.iter().all(|f| {
+            while mine.next_if(|m| m.index < f.index).is_some() {}
+            mine.peek().is_some_and(|m| m.index == f.index)
+        });
+        if !(sorted && exact && complete) {
+            return false;
+        }
         self.effective_balances == fresh.effective_balances
             && self.kinds.iter().zip(&fresh.kinds).all(|(&mine, &f)| {
                 mine & !kind::SETTLED == f & !kind::SETTLED

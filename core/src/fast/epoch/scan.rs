@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::fast::cache::live::{is_inert_fields, SortedCursor};
-use crate::fast::cache::view::{kind, RegistryView};
+use crate::fast::cache::view::{kind, Epochs, RegistryView};
 use crate::fast::cache::EpochValues;
 use crate::helpers::accessors::base_reward_per_increment_from_total;
 use crate::helpers::math::add;
@@ -123,6 +123,19 @@ impl Rec {
     /// A settled validator (`view` module doc) as the scan sees it: every decision below is
     /// the same for its real epochs (eligible long ago, active since at least the previous
     /// epoch, not exiting, not slashed), so these stand in for the record, which is not read.
+    /// An unsettled validator from its in-flight entry (the record's fields, `view` module).
+    fn in_flight(e: &Epochs, effective_balance: Gwei, compounding: bool) -> Rec {
+        Rec {
+            effective_balance,
+            slashed: e.slashed,
+            activation_eligibility_epoch: e.activation_eligibility_epoch,
+            activation_epoch: e.activation_epoch,
+            exit_epoch: e.exit_epoch,
+            withdrawable_epoch: e.withdrawable_epoch,
+            compounding,
+        }
+    }
+
     fn settled(effective_balance: Gwei, compounding: bool) -> Rec {
         Rec {
             effective_balance,
@@ -170,6 +183,11 @@ pub fn scan<P: Preset>(
                 first,
                 last.saturating_add(1),
             ));
+            let mut in_flight = reg
+                .view
+                .unsettled_range(first, last.saturating_add(1))
+                .iter()
+                .peekable();
             let mut part = Part::default();
             for ((&index, eb_out), fl_out) in live.iter().zip(ebs.iter_mut()).zip(fl.iter_mut()) {
                 let i = index as usize;
@@ -179,15 +197,22 @@ pub fn scan<P: Preset>(
                     len: reg.validators.len() as u64,
                 };
                 let k = *reg.view.kinds.get(i).ok_or_else(out_of_range)?;
-                let v = if k & kind::SETTLED != 0 {
-                    let eb = *reg
-                        .view
+                let view_eb = || {
+                    reg.view
                         .effective_balances
                         .get(i)
-                        .ok_or_else(out_of_range)?;
-                    Rec::settled(eb, k & kind::COMPOUNDING != 0)
+                        .copied()
+                        .ok_or_else(out_of_range)
+                };
+                let compounding = k & kind::COMPOUNDING != 0;
+                let v = if k & kind::SETTLED != 0 {
+                    Rec::settled(view_eb()?, compounding)
                 } else {
-                    Rec::of(reg.validators.get(i).ok_or_else(out_of_range)?)
+                    while in_flight.next_if(|e| e.index < index).is_some() {}
+                    match in_flight.next_if(|e| e.index == index) {
+                        Some(e) => Rec::in_flight(e, view_eb()?, compounding),
+                        None => Rec::of(reg.validators.get(i).ok_or_else(out_of_range)?),
+                    }
                 };
                 let pf = *reg.previous_participation.get(i).ok_or_else(out_of_range)?;
                 let cf = *reg.current_participation.get(i).ok_or_else(out_of_range)?;
