@@ -111,6 +111,40 @@ pub(crate) fn sub_range(list: &[u32], start: usize, end: usize) -> &[u32] {
     list.get(lo..hi).unwrap_or_default()
 }
 
+/// `union_sorted` of a long list (the live set) and a short one, in parallel: `long` is cut into
+/// pieces, each merged with the entries of `short` that fall in its index range (the
+/// element-wise merge of 980k + ~10^4 entries took 3.5 ms of a 32 ms epoch on mainnet-2026).
+pub(crate) fn union_sorted_par(long: &[u32], short: &[u32]) -> Vec<u32> {
+    use rayon::prelude::*;
+    const PIECE: usize = 1 << 16;
+    if long.len() < 2 * PIECE {
+        return union_sorted(long, short);
+    }
+    let pieces: Vec<&[u32]> = long.chunks(PIECE).collect();
+    let parts: Vec<Vec<u32>> = pieces
+        .par_iter()
+        .enumerate()
+        .map(|(k, piece)| {
+            // This piece owns [its first entry, the next piece's first entry); the first piece
+            // from 0, the last to the end.
+            let lo = match k {
+                0 => 0,
+                _ => piece.first().map_or(0, |&x| x as usize),
+            };
+            let hi = pieces
+                .get(k.saturating_add(1))
+                .and_then(|p| p.first())
+                .map_or(usize::MAX, |&x| x as usize);
+            union_sorted(piece, sub_range(short, lo, hi))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(long.len().saturating_add(short.len()));
+    for part in parts {
+        out.extend_from_slice(&part);
+    }
+    out
+}
+
 /// Sorted union of two sorted lists, without duplicates.
 pub(crate) fn union_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
     let mut out = Vec::with_capacity(a.len().saturating_add(b.len()));
@@ -163,6 +197,22 @@ mod tests {
             vec![0, 1, 4, 5, 9, 12, 13]
         );
         assert_eq!(sub_range(&a, 4, 12), &[4, 9]);
+        // The parallel union (pieces of 2^16) equals the sequential one, entries of the short
+        // list at piece boundaries included.
+        let long: Vec<u32> = (0..300_000u32).map(|i| i * 3).collect();
+        let edges = [
+            0,
+            1,
+            3 * 65_536,
+            3 * 65_536 - 1,
+            3 * 65_536 + 1,
+            899_997,
+            899_998,
+            2_000_000,
+        ];
+        for short in [vec![], edges.to_vec(), vec![7, 7, 9]] {
+            assert_eq!(union_sorted_par(&long, &short), union_sorted(&long, &short));
+        }
         assert_eq!(sub_range(&a, 13, 20), &[] as &[u32]);
     }
 }

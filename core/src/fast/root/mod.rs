@@ -41,6 +41,8 @@ pub const VALIDATOR_BASE: u32 = 2;
 const U64_BASE: u32 = 2;
 /// Byte lists (participation) and root vectors: groups of 2 chunks.
 const SMALL_BASE: u32 = 1;
+/// Elements from which a packed list is compared against its shadow in parallel.
+const PAR_COMPARE: usize = 1 << 16;
 
 /// Chunks a packed list or vector of `limit` elements of `size` bytes spans.
 fn packed_depth(limit: usize, size: usize) -> u32 {
@@ -103,52 +105,54 @@ impl<T: Packed> PackedCache<T> {
             return self.tree.root();
         }
         let common = self.shadow.len().min(data.len());
-        let (old, new) = (
-            self.shadow.get(..common).unwrap_or(&[]),
-            data.get(..common).unwrap_or(&[]),
-        );
-        // Compare in blocks of 64 groups first: an unchanged block is one memcmp.
+        // Compare and bring the shadow up to date in one pass, in blocks of 64 groups (an
+        // unchanged block is one memcmp), in parallel on long lists. After an epoch nearly every
+        // group of balances and inactivity scores differs: the compare-then-copy walk on one
+        // thread was ~35 CPU-ms of a 54 ms warm root on mainnet-2026 (pprof).
         let block = per * 64;
-        let mut dirty: Vec<usize> = Vec::new();
-        for (b, (x, y)) in old.chunks(block).zip(new.chunks(block)).enumerate() {
+        let refresh = |b: usize, (x, y): (&mut [T], &[T])| -> Vec<usize> {
+            let mut d = Vec::new();
             if x != y {
-                for (g, (xg, yg)) in x.chunks(per).zip(y.chunks(per)).enumerate() {
+                for (g, (xg, yg)) in x.chunks_mut(per).zip(y.chunks(per)).enumerate() {
                     if xg != yg {
-                        dirty.push(b * 64 + g);
+                        xg.copy_from_slice(yg);
+                        d.push(b * 64 + g);
                     }
                 }
             }
-        }
+            d
+        };
+        let (old, new) = (
+            self.shadow.get_mut(..common).unwrap_or(&mut []),
+            data.get(..common).unwrap_or(&[]),
+        );
+        let mut dirty: Vec<usize> = if common >= PAR_COMPARE {
+            old.par_chunks_mut(block)
+                .zip(new.par_chunks(block))
+                .enumerate()
+                .flat_map_iter(|(b, xy)| refresh(b, xy))
+                .collect()
+        } else {
+            old.chunks_mut(block)
+                .zip(new.chunks(block))
+                .enumerate()
+                .flat_map(|(b, xy)| refresh(b, xy))
+                .collect()
+        };
         let resized = self.shadow.len() != data.len();
         if resized {
             // Groups past the common prefix, and the new last group (its tree path changes).
             dirty.extend(common.saturating_sub(1) / per..groups);
             dirty.sort_unstable();
             dirty.dedup();
+            self.shadow.truncate(data.len());
+            self.shadow
+                .extend_from_slice(data.get(common..).unwrap_or(&[]));
         }
         if dirty.is_empty() && !resized {
             return self.tree.root();
         }
         let roots = packed_group_roots(data, base, &dirty);
-        self.shadow.truncate(data.len());
-        for &g in &dirty {
-            let start = (g * per).min(data.len());
-            let end = (start + per).min(data.len());
-            let src = data.get(start..end).unwrap_or(&[]);
-            let have = self.shadow.len();
-            if end <= have {
-                if let Some(dst) = self.shadow.get_mut(start..end) {
-                    dst.copy_from_slice(src);
-                }
-            } else if start <= have {
-                // The tail: overwrite what overlaps, append the rest.
-                let (over, rest) = src.split_at(have - start);
-                if let Some(dst) = self.shadow.get_mut(start..have) {
-                    dst.copy_from_slice(over);
-                }
-                self.shadow.extend_from_slice(rest);
-            }
-        }
         let upd: Vec<(usize, Node)> = dirty.into_iter().zip(roots).collect();
         self.tree.update(groups, &upd);
         self.tree.root()
