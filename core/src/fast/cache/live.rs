@@ -111,38 +111,37 @@ pub(crate) fn sub_range(list: &[u32], start: usize, end: usize) -> &[u32] {
     list.get(lo..hi).unwrap_or_default()
 }
 
-/// `union_sorted` of a long list (the live set) and a short one, in parallel: `long` is cut into
-/// pieces, each merged with the entries of `short` that fall in its index range (the
-/// element-wise merge of 980k + ~10^4 entries took 3.5 ms of a 32 ms epoch on mainnet-2026).
-pub(crate) fn union_sorted_par(long: &[u32], short: &[u32]) -> Vec<u32> {
-    use rayon::prelude::*;
-    const PIECE: usize = 1 << 16;
-    if long.len() < 2 * PIECE {
-        return union_sorted(long, short);
+/// The union of the live set `long` (sorted, unique) and a short sorted list, moving `long`
+/// instead of copying it when `short` adds nothing (the usual epoch: its entries are live
+/// already) or only entries past its end (new deposits). The element-wise merge of 980k +
+/// ~10^4 entries took 3-4 ms of a 26 ms epoch on mainnet-2026.
+pub(crate) fn union_into_live(mut long: Vec<u32>, short: &[u32]) -> Vec<u32> {
+    // The entries of `short` missing from `long`: a galloping search from the last position.
+    let mut missing = Vec::new();
+    let mut lo = 0usize;
+    for &x in short {
+        let rest = long.get(lo..).unwrap_or_default();
+        let mut step = 1usize;
+        while rest.get(step).is_some_and(|&y| y < x) {
+            step = step.saturating_mul(2);
+        }
+        let window = rest
+            .get(..step.saturating_add(1).min(rest.len()))
+            .unwrap_or_default();
+        lo = lo.saturating_add(window.partition_point(|&y| y < x));
+        if long.get(lo) != Some(&x) && missing.last() != Some(&x) {
+            missing.push(x);
+        }
     }
-    let pieces: Vec<&[u32]> = long.chunks(PIECE).collect();
-    let parts: Vec<Vec<u32>> = pieces
-        .par_iter()
-        .enumerate()
-        .map(|(k, piece)| {
-            // This piece owns [its first entry, the next piece's first entry); the first piece
-            // from 0, the last to the end.
-            let lo = match k {
-                0 => 0,
-                _ => piece.first().map_or(0, |&x| x as usize),
-            };
-            let hi = pieces
-                .get(k.saturating_add(1))
-                .and_then(|p| p.first())
-                .map_or(usize::MAX, |&x| x as usize);
-            union_sorted(piece, sub_range(short, lo, hi))
-        })
-        .collect();
-    let mut out = Vec::with_capacity(long.len().saturating_add(short.len()));
-    for part in parts {
-        out.extend_from_slice(&part);
+    match (missing.first(), long.last()) {
+        (None, _) => long,
+        (Some(&first), Some(&last)) if first > last => {
+            long.extend_from_slice(&missing);
+            long
+        }
+        (Some(_), None) => missing,
+        _ => union_sorted(&long, &missing),
     }
-    out
 }
 
 /// Sorted union of two sorted lists, without duplicates.
@@ -197,22 +196,21 @@ mod tests {
             vec![0, 1, 4, 5, 9, 12, 13]
         );
         assert_eq!(sub_range(&a, 4, 12), &[4, 9]);
-        // The parallel union (pieces of 2^16) equals the sequential one, entries of the short
-        // list at piece boundaries included.
-        let long: Vec<u32> = (0..300_000u32).map(|i| i * 3).collect();
-        let edges = [
-            0,
-            1,
-            3 * 65_536,
-            3 * 65_536 - 1,
-            3 * 65_536 + 1,
-            899_997,
-            899_998,
-            2_000_000,
-        ];
-        for short in [vec![], edges.to_vec(), vec![7, 7, 9]] {
-            assert_eq!(union_sorted_par(&long, &short), union_sorted(&long, &short));
+        // The live-set union equals the general one: nothing new, new entries past the end,
+        // inside, before the start, and duplicates.
+        let long: Vec<u32> = (1..300_000u32).map(|i| i * 3).collect();
+        for short in [
+            vec![],
+            vec![3, 6, 899_997],
+            vec![899_997, 900_000, 900_001],
+            vec![0, 1, 3, 4, 3 * 65_536 + 1, 899_998, 2_000_000],
+            vec![7, 7, 9, 9],
+        ] {
+            assert_eq!(
+                union_into_live(long.clone(), &short),
+                union_sorted(&long, &short)
+            );
         }
-        assert_eq!(sub_range(&a, 13, 20), &[] as &[u32]);
+        assert_eq!(union_into_live(Vec::new(), &[2, 5]), vec![2, 5]);
     }
 }

@@ -28,7 +28,7 @@ pub use config::{EpochConfig, EpochTimings, STEP_NAMES};
 
 use crate::error::Error;
 use crate::error::Result;
-use crate::fast::cache::live::{union_sorted, union_sorted_par};
+use crate::fast::cache::live::{union_into_live, union_sorted};
 use crate::fast::cache::{sorted_dedup, EpochValues, FastCaches};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::accessors::{get_current_epoch, get_previous_epoch};
@@ -309,7 +309,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
 
     // 8. the live set for the next epoch
     if config.is_all() {
-        caches.live = union_sorted_par(&out.keep, &deferred);
+        caches.live = union_into_live(out.keep, &deferred);
         caches.registry_len = state.state().validators.len();
         caches.prepared_epoch = Some(next_epoch);
     }
