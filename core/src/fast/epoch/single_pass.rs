@@ -78,16 +78,11 @@ pub fn single_pass<P: Preset>(
             "fast process_epoch: registry lists of unequal length",
         ));
     }
-    let table = if p.rewards {
-        DeltaTable::new::<P>(p)
-    } else {
-        DeltaTable::default()
-    };
     let outs = balances
         .par_chunks_mut(CHUNK)
         .zip(scores.par_chunks_mut(CHUNK))
         .enumerate()
-        .map(|(k, (b, s))| {
+        .map_init(DeltaMemo::new::<P>, |memo, (k, (b, s))| {
             let base = k.saturating_mul(CHUNK);
             let end = base.saturating_add(b.len());
             let lo = live.partition_point(|&x| (x as usize) < base);
@@ -97,7 +92,7 @@ pub fn single_pass<P: Preset>(
                 effective_balances: effective_balances.get(lo..hi).unwrap_or_default(),
                 flags: flags.get(lo..hi).unwrap_or_default(),
             };
-            chunk::<P>(p, &table, base, &records, b, s)
+            chunk::<P>(p, memo, base, &records, b, s)
         })
         .collect::<Result<Vec<PassOutput>>>()?;
     let mut out = PassOutput {
@@ -113,15 +108,12 @@ pub fn single_pass<P: Preset>(
 
 /// altair § get_flag_index_deltas per effective-balance increment count `e`: the base reward
 /// and each flag's reward and penalty are functions of `e` and of values fixed for the epoch,
-/// so they are computed once per `e` instead of once per validator (three 64-bit divisions and
-/// six multiplications a validator: 21% of the pass's samples on mainnet-2026, perf). An entry
-/// whose uint64 arithmetic overflows is marked, so a validator that needs it fails as in the
-/// spec; `e` beyond the table (a malformed state) takes the per-validator computation.
-#[derive(Debug, Default)]
-struct DeltaTable {
-    entries: Vec<Deltas>,
-}
-
+/// so they are computed once per `e` met by each rayon task instead of once per validator:
+/// three 64-bit divisions and six multiplications a validator were 21% of the pass's samples
+/// on mainnet-2026 (perf). Filled up front, the 2,049-entry table cost ~60 us an epoch, a
+/// quarter of `tiny`'s; a 64-slot direct-mapped memo thrashed on mainnet-2026's spread of
+/// compounding balances (pass 7.4-9.0 -> 10.1 ms). An entry whose uint64
+/// arithmetic overflows is marked, so a validator that needs it fails as in the spec.
 #[derive(Debug, Clone, Copy, Default)]
 struct Deltas {
     reward: [Gwei; 3],
@@ -130,14 +122,49 @@ struct Deltas {
     ok: u8,
 }
 
-impl DeltaTable {
-    fn new<P: Preset>(p: &PassParams) -> DeltaTable {
-        let max = div_preset(
+/// `Deltas::of` memoized by increment count, filled as counts are met; one per rayon task
+/// (`map_init`). Counts above `MAX_EFFECTIVE_BALANCE_ELECTRA`'s (a malformed state) are
+/// computed each time.
+struct DeltaMemo {
+    entries: Vec<Deltas>,
+    filled: Vec<bool>,
+    /// The last count beyond the table.
+    beyond: Deltas,
+}
+
+impl DeltaMemo {
+    fn new<P: Preset>() -> Self {
+        let n = usize::try_from(div_preset(
             P::MAX_EFFECTIVE_BALANCE_ELECTRA,
             P::EFFECTIVE_BALANCE_INCREMENT,
-        );
-        let entries = (0..=max).map(|e| Deltas::of(p, e)).collect();
-        DeltaTable { entries }
+        ))
+        .unwrap_or(0)
+        .saturating_add(1);
+        DeltaMemo {
+            entries: vec![Deltas::default(); n],
+            filled: vec![false; n],
+            beyond: Deltas::default(),
+        }
+    }
+
+    #[inline]
+    fn get(&mut self, p: &PassParams, increments: u64) -> &Deltas {
+        let slot = usize::try_from(increments).unwrap_or(usize::MAX);
+        if !self.filled.get(slot).copied().unwrap_or(true) {
+            if let (Some(filled), Some(entry)) =
+                (self.filled.get_mut(slot), self.entries.get_mut(slot))
+            {
+                *entry = Deltas::of(p, increments);
+                *filled = true;
+            }
+        }
+        match self.entries.get(slot) {
+            Some(entry) => entry,
+            None => {
+                self.beyond = Deltas::of(p, increments);
+                &self.beyond
+            }
+        }
     }
 }
 
@@ -187,7 +214,7 @@ struct Compact<'a> {
 
 fn chunk<P: Preset>(
     p: &PassParams,
-    table: &DeltaTable,
+    memo: &mut DeltaMemo,
     base: usize,
     records: &Compact<'_>,
     balances: &mut [Gwei],
@@ -204,7 +231,6 @@ fn chunk<P: Preset>(
         ..PassOutput::default()
     };
     let inc = P::EFFECTIVE_BALANCE_INCREMENT;
-    let reward_denominator = mul(p.active_increments, WEIGHT_DENOMINATOR, WHAT);
     let inactivity_denominator = mul(
         P::INACTIVITY_SCORE_BIAS,
         P::INACTIVITY_PENALTY_QUOTIENT_BELLATRIX,
@@ -246,17 +272,14 @@ fn chunk<P: Preset>(
 
         // altair § process_rewards_and_penalties: the four delta sets in the spec's order,
         // each an increase then a (saturating) decrease.
-        let increments = div_preset(eb, inc);
-        if let Some(d) = table
-            .entries
-            .get(increments as usize)
-            .filter(|_| p.rewards && eligible)
-        {
-            // The same deltas, in the same order, from the table.
+        if p.rewards && eligible {
+            // altair § get_base_reward, then altair § get_flag_index_deltas per flag: the
+            // deltas of this effective balance (`Deltas::of`), applied in the spec's order.
+            let d = *memo.get(p, div_preset(eb, inc));
             if d.ok & 1 == 0 {
                 return Err(Error::Arithmetic("get_base_reward"));
             }
-            for flag in 0..3 {
+            for flag in 0..PARTICIPATION_FLAG_WEIGHTS.len() {
                 if participating(flag) {
                     if !p.in_leak {
                         if d.ok & (2 << flag) == 0 {
@@ -270,36 +293,6 @@ fn chunk<P: Preset>(
                         return Err(Error::Arithmetic(WHAT));
                     }
                     bal = bal.saturating_sub(d.penalty.get(flag).copied().unwrap_or(0));
-                }
-            }
-            // bellatrix § get_inactivity_penalty_deltas
-            if !target {
-                let penalty_numerator = mul(eb, score, WHAT)?;
-                bal = bal.saturating_sub(div(penalty_numerator, inactivity_denominator, WHAT)?);
-            }
-        } else if p.rewards && eligible {
-            // altair § get_base_reward
-            let base_reward = mul(
-                div_preset(eb, inc),
-                p.base_reward_per_increment,
-                "get_base_reward",
-            )?;
-            for (flag, (&weight, &increments)) in PARTICIPATION_FLAG_WEIGHTS
-                .iter()
-                .zip(p.flag_increments.iter())
-                .enumerate()
-            {
-                // altair § get_flag_index_deltas
-                if participating(flag) {
-                    if !p.in_leak {
-                        let reward_numerator =
-                            mul(mul(base_reward, weight, WHAT)?, increments, WHAT)?;
-                        let reward = div(reward_numerator, reward_denominator.clone()?, WHAT)?;
-                        bal = add(bal, reward, "increase_balance")?;
-                    }
-                } else if flag != TIMELY_HEAD_FLAG_INDEX {
-                    let penalty = div_preset(mul(base_reward, weight, WHAT)?, WEIGHT_DENOMINATOR);
-                    bal = bal.saturating_sub(penalty);
                 }
             }
             // bellatrix § get_inactivity_penalty_deltas
