@@ -229,6 +229,10 @@ impl RegistryView {
     /// insertion each), dropping entries no longer in flight (withdrawable with effective
     /// balance 0: still exact, but no longer worth their bytes).
     fn merge_unsettled(&mut self, mut updates: Vec<(u32, Option<Epochs>)>, previous_epoch: Epoch) {
+        if updates.is_empty() {
+            // Nothing re-read: every entry is still its record's (pruning waits for a merge).
+            return;
+        }
         // The last update of an index wins (a record re-read twice gives the same answer).
         updates.sort_by_key(|u| u.0);
         updates.dedup_by_key(|u| u.0);
