@@ -188,6 +188,8 @@ fn round_step(pivot: u64, n: u64, index: u64, sources: &[u8]) -> u64 {
 
 /// Candidates examined per batch when the expected count is not known to be larger.
 const BATCH: u64 = 4096;
+/// The largest first batch (8 MB of shuffled positions).
+const MAX_FIRST_BATCH: u64 = 1 << 20;
 
 /// electra § get_next_sync_committee_indices `[Modified in Electra]`, given
 /// `get_active_validator_indices(state, next_epoch)` (sorted).
@@ -230,7 +232,10 @@ pub fn get_next_sync_committee_indices<P: Preset>(
     let mut batch_len = BATCH;
     if expected.saturating_mul(2) >= shuffled.blocks() as u64 {
         shuffled.fill_all();
-        batch_len = expected.saturating_add(expected / 4).max(BATCH);
+        // Capped: a registry of near-zero balances would otherwise ask for a huge batch.
+        batch_len = expected
+            .saturating_add(expected / 4)
+            .clamp(BATCH, MAX_FIRST_BATCH);
     }
     let mut i: u64 = 0;
     let mut sync_committee_indices = Vec::with_capacity(P::SYNC_COMMITTEE_SIZE as usize);
