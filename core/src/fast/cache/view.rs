@@ -233,7 +233,7 @@ impl RegistryView {
             // Nothing re-read: every entry is still its record's (pruning waits for a merge).
             return;
         }
-        // The last update of an index wins (a record re-read twice gives the same answer).
+        // One update per index (a record re-read twice gives the same answer twice).
         updates.sort_by_key(|u| u.0);
         updates.dedup_by_key(|u| u.0);
         let old = std::mem::take(&mut self.unsettled);
