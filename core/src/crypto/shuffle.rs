@@ -18,7 +18,7 @@ fn pivot(seed: &Root, round: u8, index_count: u64) -> u64 {
 }
 
 /// `hash(seed + uint_to_bytes(uint8(round)) + uint_to_bytes(uint32(position // 256)))`
-fn source(seed: &Root, round: u8, position_div_256: u32) -> [u8; 32] {
+pub(crate) fn source(seed: &Root, round: u8, position_div_256: u32) -> [u8; 32] {
     let mut buf = [0u8; 37];
     buf[..32].copy_from_slice(seed.as_slice());
     buf[32] = round;

@@ -111,6 +111,25 @@ fn kind_of(v: &Validator, previous_epoch: Epoch) -> u8 {
     k
 }
 
+/// A re-read record's side entries: its new in-flight entry (or none) for the merge, and
+/// whether it is still maturing.
+fn reread(
+    index: u32,
+    kind: u8,
+    v: &Validator,
+    previous_epoch: Epoch,
+    updates: &mut Vec<(u32, Option<Epochs>)>,
+    maturing_list: &mut Vec<u32>,
+) {
+    updates.push((
+        index,
+        in_flight(kind, v, previous_epoch).then(|| Epochs::of(index, v)),
+    ));
+    if maturing(v, previous_epoch) {
+        maturing_list.push(index);
+    }
+}
+
 impl RegistryView {
     /// The view of `validators` at an epoch whose previous epoch is `previous_epoch`.
     pub fn build(validators: &[Validator], previous_epoch: Epoch) -> Self {
@@ -198,26 +217,28 @@ impl RegistryView {
                 *slot = k;
             }
             let index = crate::fast::cache::pubkeys::index_u32(i)?;
-            updates.push((
+            reread(
                 index,
-                in_flight(k, v, previous_epoch).then(|| Epochs::of(index, v)),
-            ));
-            if maturing(v, previous_epoch) {
-                self.maturing.push(index);
-            }
+                k,
+                v,
+                previous_epoch,
+                &mut updates,
+                &mut self.maturing,
+            );
         }
         for (i, v) in validators.iter().enumerate().skip(first_new) {
             let k = kind_of(v, previous_epoch);
             self.effective_balances.push(v.effective_balance);
             self.kinds.push(k);
             let index = crate::fast::cache::pubkeys::index_u32(i)?;
-            updates.push((
+            reread(
                 index,
-                in_flight(k, v, previous_epoch).then(|| Epochs::of(index, v)),
-            ));
-            if maturing(v, previous_epoch) {
-                self.maturing.push(index);
-            }
+                k,
+                v,
+                previous_epoch,
+                &mut updates,
+                &mut self.maturing,
+            );
         }
         self.maturing.sort_unstable();
         self.maturing.dedup();

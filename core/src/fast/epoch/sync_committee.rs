@@ -15,6 +15,7 @@
 use crate::crypto::bls::{aggregate_validated_keys, key_validate, BlsError};
 use crate::crypto::hash::hash;
 use crate::crypto::hash::hash_concat;
+use crate::crypto::shuffle::source;
 use crate::error::{ensure, Error, Result};
 use crate::fast::cache::{committee_indices, sorted_dedup, FastCaches};
 use crate::fast::tracked::TrackedState;
@@ -37,15 +38,6 @@ pub struct ShuffledIndex {
     sources: Vec<Vec<u8>>,
     /// Per round, which blocks' hashes are in `sources` (empty once `fill_all` ran).
     filled: Vec<Vec<bool>>,
-}
-
-/// phase0 § compute_shuffled_index's source: hash(seed + uint8(round) + uint32(position // 256)).
-fn source_hash(seed: &Root, round: u8, block: u32) -> [u8; 32] {
-    let mut buf = [0u8; 37];
-    buf[..32].copy_from_slice(seed.as_slice());
-    buf[32] = round;
-    buf[33..].copy_from_slice(&block.to_le_bytes());
-    hash(&buf)
 }
 
 impl ShuffledIndex {
@@ -93,7 +85,7 @@ impl ShuffledIndex {
             .enumerate()
             .for_each(|(round, src)| {
                 for (block, out) in src.chunks_exact_mut(32).enumerate() {
-                    out.copy_from_slice(&source_hash(&seed, round as u8, block as u32));
+                    out.copy_from_slice(&source(&seed, round as u8, block as u32));
                 }
             });
         self.filled = Vec::new();
@@ -136,9 +128,7 @@ impl ShuffledIndex {
             .enumerate()
         {
             for index in indices.iter_mut() {
-                let x = pivot.saturating_add(n.saturating_sub(*index));
-                let flip = if x >= n { x.saturating_sub(n) } else { x };
-                let block = (*index).max(flip) / 256;
+                let block = (*index).max(flip(*pivot, n, *index)) / 256;
                 let done = filled
                     .get_mut(block as usize)
                     .ok_or(Error::Assert("compute_shuffled_index: block"))?;
@@ -147,7 +137,7 @@ impl ShuffledIndex {
                     sources
                         .get_mut(at..at.saturating_add(32))
                         .ok_or(Error::Assert("compute_shuffled_index: block"))?
-                        .copy_from_slice(&source_hash(&self.seed, round as u8, block as u32));
+                        .copy_from_slice(&source(&self.seed, round as u8, block as u32));
                     *done = true;
                 }
                 *index = round_step(*pivot, n, *index, sources);
@@ -167,6 +157,18 @@ impl ShuffledIndex {
     }
 }
 
+/// `pivot, index < index_count`, so one conditional subtraction stands in for the `%`:
+/// > flip = (pivot + index_count - index) % index_count
+#[inline]
+fn flip(pivot: u64, n: u64, index: u64) -> u64 {
+    let x = pivot.saturating_add(n.saturating_sub(index));
+    if x >= n {
+        x.saturating_sub(n)
+    } else {
+        x
+    }
+}
+
 /// One round of phase0 § compute_shuffled_index for one index, branch-free (the bit is a coin
 /// flip: a branch on it mispredicts half the time):
 /// > flip = (pivot + index_count - index) % index_count; position = max(index, flip)
@@ -178,8 +180,7 @@ impl ShuffledIndex {
 /// operations never saturate.
 #[inline]
 fn round_step(pivot: u64, n: u64, index: u64, sources: &[u8]) -> u64 {
-    let x = pivot.saturating_add(n.saturating_sub(index));
-    let flip = if x >= n { x.saturating_sub(n) } else { x };
+    let flip = flip(pivot, n, index);
     let position = index.max(flip);
     let byte = sources.get((position / 8) as usize).copied().unwrap_or(0);
     let mask = u64::from((byte >> (position % 8)) & 1).wrapping_neg();
