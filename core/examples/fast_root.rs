@@ -220,7 +220,11 @@ fn main() {
         // For a profiler: cold roots only.
         let mut t = TrackedState::new(state);
         let mut cold = Vec::new();
-        for _ in 0..3 {
+        let n: usize = std::env::var("COLD_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3);
+        for _ in 0..n {
             t = TrackedState::new(t.into_state());
             let t0 = Instant::now();
             std::hint::black_box(t.hash_tree_root());

@@ -27,7 +27,9 @@ mod tests;
 use crate::preset::Preset;
 use crate::types::*;
 use hash::{merkleize_groups, mix_in_length, Node};
-use leaves::{packed_group_roots, per_group, validator_group_roots, Packed};
+use leaves::{
+    packed_roots_into, packed_run_roots, per_group, validator_group_roots, Packed, Scratch,
+};
 use rayon::prelude::*;
 use tree::{depth_for, Layers};
 use tree_hash::TreeHash;
@@ -48,6 +50,10 @@ const PAR_COMPARE: usize = 1 << 16;
 fn packed_depth(limit: usize, size: usize) -> u32 {
     depth_for(limit.saturating_mul(size).div_ceil(32))
 }
+
+/// One block of groups in `PackedCache::root`'s pass: its index, its shadow and data elements,
+/// and its group roots.
+type Block<'a, T> = (usize, ((&'a mut [T], &'a [T]), &'a mut [Node]));
 
 /// A packed basic list or vector: shadow copy plus the layers above the groups.
 #[derive(Clone, Default)]
@@ -84,77 +90,100 @@ impl<T: Packed> PackedCache<T> {
         };
         if old != new {
             old.copy_from_slice(new);
-            let roots = packed_group_roots(data, self.tree.base(), &[g]);
-            let upd: Vec<(usize, Node)> = roots.into_iter().map(|r| (g, r)).collect();
             let groups = self.tree.groups();
-            self.tree.update(groups, &upd);
+            let base = self.tree.base();
+            if let Some(slot) = self.tree.groups_mut(groups).get_mut(g..g + 1) {
+                packed_run_roots(data, base, g, slot, &mut Scratch::default());
+            }
+            self.tree.rehash_above(&[g]);
         }
         self.tree.root()
     }
 
     /// The root of `data` as a vector (no length mix-in).
+    ///
+    /// One pass compares each group with the shadow, refreshes the shadow and rehashes the
+    /// group's root in place, in blocks of 64 groups (an unchanged block is one memcmp), in
+    /// parallel on long lists; then the layers above the changed groups. After an epoch nearly
+    /// every group of balances and inactivity scores differs: a compare-then-copy walk on one
+    /// thread was ~35 CPU-ms of a 54 ms warm root on mainnet-2026 (pprof), and the index and
+    /// root vectors it built between those steps another 7% in page faults (perf).
     fn root(&mut self, data: &[T]) -> Node {
         let base = self.tree.base();
         let per = per_group::<T>(base);
         let groups = data.len().div_ceil(per);
-        if !self.built {
-            let all: Vec<usize> = (0..groups).collect();
-            self.tree.rebuild(packed_group_roots(data, base, &all));
-            self.shadow = data.to_vec();
-            self.built = true;
-            return self.tree.root();
-        }
-        let common = self.shadow.len().min(data.len());
-        // Compare and bring the shadow up to date in one pass, in blocks of 64 groups (an
-        // unchanged block is one memcmp), in parallel on long lists. After an epoch nearly every
-        // group of balances and inactivity scores differs: the compare-then-copy walk on one
-        // thread was ~35 CPU-ms of a 54 ms warm root on mainnet-2026 (pprof).
-        let block = per * 64;
-        let refresh = |b: usize, (x, y): (&mut [T], &[T])| -> Vec<usize> {
+        let old_len = if self.built { self.shadow.len() } else { 0 };
+        let common = old_len.min(data.len());
+        // A changed length: from the group holding element `common - 1` on, every group is
+        // rehashed (the tree path of the new last group changes), the ones before are compared.
+        let resized = old_len != data.len() || !self.built;
+        let fresh = if resized {
+            common.saturating_sub(1) / per
+        } else {
+            groups
+        };
+        let compared = (fresh * per).min(common);
+        let block = 64usize;
+        let layer0 = self.tree.groups_mut(groups);
+        let (cmp_roots, fresh_roots) = layer0.split_at_mut(fresh.min(groups));
+        let (old, new) = (
+            self.shadow.get_mut(..compared).unwrap_or(&mut []),
+            data.get(..compared).unwrap_or(&[]),
+        );
+        let refresh = |s: &mut Scratch, (b, ((x, y), r)): Block<'_, T>| {
             let mut d = Vec::new();
             if x != y {
                 for (g, (xg, yg)) in x.chunks_mut(per).zip(y.chunks(per)).enumerate() {
                     if xg != yg {
                         xg.copy_from_slice(yg);
-                        d.push(b * 64 + g);
+                        d.push(g);
                     }
                 }
+                // Rehash each run of changed groups with one call.
+                let mut k = 0;
+                while let Some(&g0) = d.get(k) {
+                    let mut n = 1;
+                    while d.get(k + n) == Some(&(g0 + n)) {
+                        n += 1;
+                    }
+                    if let Some(out) = r.get_mut(g0..g0 + n) {
+                        packed_run_roots(y, base, g0, out, s);
+                    }
+                    k += n;
+                }
+                d.iter_mut().for_each(|g| *g += b * block);
             }
             d
         };
-        let (old, new) = (
-            self.shadow.get_mut(..common).unwrap_or(&mut []),
-            data.get(..common).unwrap_or(&[]),
-        );
-        let mut dirty: Vec<usize> = if common >= PAR_COMPARE {
-            old.par_chunks_mut(block)
-                .zip(new.par_chunks(block))
+        let mut dirty: Vec<usize> = if compared >= PAR_COMPARE {
+            old.par_chunks_mut(block * per)
+                .zip(new.par_chunks(block * per))
+                .zip(cmp_roots.par_chunks_mut(block))
                 .enumerate()
-                .flat_map_iter(|(b, xy)| refresh(b, xy))
+                .map_init(Scratch::default, refresh)
+                .flatten_iter()
                 .collect()
         } else {
-            old.chunks_mut(block)
-                .zip(new.chunks(block))
+            let mut s = Scratch::default();
+            old.chunks_mut(block * per)
+                .zip(new.chunks(block * per))
+                .zip(cmp_roots.chunks_mut(block))
                 .enumerate()
-                .flat_map(|(b, xy)| refresh(b, xy))
+                .flat_map(|x| refresh(&mut s, x))
                 .collect()
         };
-        let resized = self.shadow.len() != data.len();
         if resized {
-            // Groups past the common prefix, and the new last group (its tree path changes).
-            dirty.extend(common.saturating_sub(1) / per..groups);
-            dirty.sort_unstable();
-            dirty.dedup();
-            self.shadow.truncate(data.len());
+            packed_roots_into(data, base, fresh, fresh_roots);
+            dirty.extend(fresh..groups);
+            self.shadow.truncate(compared);
             self.shadow
-                .extend_from_slice(data.get(common..).unwrap_or(&[]));
+                .extend_from_slice(data.get(compared..).unwrap_or(&[]));
         }
         if dirty.is_empty() && !resized {
             return self.tree.root();
         }
-        let roots = packed_group_roots(data, base, &dirty);
-        let upd: Vec<(usize, Node)> = dirty.into_iter().zip(roots).collect();
-        self.tree.update(groups, &upd);
+        self.built = true;
+        self.tree.rehash_above(&dirty);
         self.tree.root()
     }
 }
@@ -480,6 +509,16 @@ impl<P: Preset> StateRootCache<P> {
             pending_consolidations,
             last_fields: _,
         } = self;
+        // After the epoch's flag rotation the previous list is what the current one was when
+        // last hashed: swapping the two caches leaves the previous one nothing to rehash (and
+        // the reset current list is all zero groups). Each root still compares its shadow.
+        let prev: &[u8] = s.previous_epoch_participation.as_ref();
+        if current_epoch_participation.built
+            && current_epoch_participation.shadow.as_slice() == prev
+            && previous_epoch_participation.shadow.as_slice() != prev
+        {
+            std::mem::swap(previous_epoch_participation, current_epoch_participation);
+        }
         let list = |c: &mut PackedCache<u64>, d: &[u64]| mix_in_length(&c.root(d), d.len());
         let flags = |c: &mut PackedCache<u8>, d: &[u8]| mix_in_length(&c.root(d), d.len());
         // Registry and balances on one thread, every other field on the other (a warm root is

@@ -506,3 +506,59 @@ fn packed_cache_random_lengths_and_values() {
         }
     }
 }
+
+/// A packed list's cached root against `tree_hash` through the changes an epoch makes at scale:
+/// long lists (the parallel compare and rebuild), runs of zero groups (hashed as constants),
+/// sparse and dense edits, a reset to all zeros, growth and truncation.
+fn packed_cache_at_scale<T, N>(base: u32, mut value: impl FnMut(&mut Rng) -> T)
+where
+    T: super::leaves::Packed + TreeHash + std::fmt::Debug,
+    N: typenum::Unsigned + Clone + Send + Sync,
+{
+    let mut rng = Rng(11 + u64::from(base));
+    let mut c = super::PackedCache::<T>::new(base, N::to_usize());
+    let len = 150_000usize;
+    // Zero and non-zero stretches, as withdrawn and active validators interleave.
+    let mut d: Vec<T> = (0..len)
+        .map(|i| {
+            if (i / 700) % 3 == 0 {
+                T::default()
+            } else {
+                value(&mut rng)
+            }
+        })
+        .collect();
+    for round in 0..12 {
+        match round % 6 {
+            0 => {}
+            1 => {
+                for _ in 0..rng.below(40) {
+                    let i = rng.below(d.len());
+                    d[i] = value(&mut rng);
+                }
+            }
+            2 => d.iter_mut().step_by(3).for_each(|e| *e = value(&mut rng)),
+            3 => d.iter_mut().for_each(|e| *e = T::default()),
+            4 => {
+                let n = rng.below(5_000);
+                for _ in 0..n {
+                    d.push(value(&mut rng));
+                }
+            }
+            _ => d.truncate(d.len() - rng.below(3_000)),
+        }
+        let l: VariableList<T, N> = VariableList::new(d.clone()).unwrap();
+        let want = l.tree_hash_root().0;
+        let got = super::hash::mix_in_length(&c.root(&d), d.len());
+        assert_eq!(got, want, "base {base} round {round} len {}", d.len());
+    }
+}
+
+#[test]
+fn packed_cache_at_scale_u64_u8_and_roots() {
+    for base in [0, 2] {
+        packed_cache_at_scale::<u64, typenum::U1099511627776>(base, |r| r.next() % 3);
+    }
+    packed_cache_at_scale::<u8, typenum::U1099511627776>(1, |r| (r.next() % 8) as u8);
+    packed_cache_at_scale::<Root, typenum::U16777216>(1, |r| Root::repeat_byte(r.next() as u8));
+}

@@ -24,21 +24,17 @@ pub struct Layers {
 }
 
 /// Hash the pairs of `below` into `above` (`above.len() == below.len().div_ceil(2)`); an odd last
-/// node pairs with the zero subtree of `level`.
+/// node pairs with the zero subtree of `level`. Adjacent nodes are already the 64-byte blocks
+/// hashtree reads, so whole pairs are hashed in place (the copy into a block buffer was 6% of a
+/// warm root, perf).
 fn hash_layer(below: &[Node], above: &mut [Node], level: u32) {
-    let z = zero_hash(level as usize);
     let run = |below: &[Node], above: &mut [Node]| {
-        let mut buf = Vec::with_capacity(below.len().div_ceil(2) * 64);
-        for pair in below.chunks(2) {
-            let (l, r) = match pair {
-                [l, r] => (l, r),
-                [l] => (l, &z),
-                _ => continue,
-            };
-            buf.extend_from_slice(l);
-            buf.extend_from_slice(r);
+        let whole = below.len() / 2 * 2;
+        let (pairs, odd) = below.split_at(whole);
+        hash_blocks(above.as_flattened_mut(), pairs.as_flattened());
+        if let (Some(l), Some(slot)) = (odd.first(), above.get_mut(whole / 2)) {
+            *slot = hash_pair(l, &zero_hash(level as usize));
         }
-        hash_blocks(above.as_flattened_mut(), &buf);
     };
     if above.len() >= PAR_PAIRS {
         below
@@ -123,28 +119,41 @@ impl Layers {
     /// group; ancestors of the last group at every level are then rehashed, which covers nodes
     /// whose right child appeared or vanished.
     pub fn update(&mut self, groups: usize, dirty: &[(usize, Node)]) {
-        if self.layers.is_empty() {
-            self.layers.push(Vec::new());
-        }
-        let Some(first) = self.layers.first_mut() else {
-            return;
-        };
-        first.resize(groups, [0u8; 32]);
+        let first = self.groups_mut(groups);
         for (i, n) in dirty {
             if let Some(slot) = first.get_mut(*i) {
                 *slot = *n;
             }
         }
+        let idx: Vec<usize> = dirty.iter().map(|(i, _)| *i).collect();
+        self.rehash_above(&idx);
+    }
+
+    /// The group roots, resized to `groups` (new ones zero), for the caller to set in place; it
+    /// then calls `rehash_above` with the groups it set.
+    pub fn groups_mut(&mut self, groups: usize) -> &mut [Node] {
+        if self.layers.is_empty() {
+            self.layers.push(Vec::new());
+        }
+        match self.layers.first_mut() {
+            Some(first) => {
+                first.resize(groups, [0u8; 32]);
+                first
+            }
+            None => &mut [],
+        }
+    }
+
+    /// Rehash the ancestors of the groups `dirty` (sorted, unique), whose roots were set through
+    /// `groups_mut`; the same contract on a changed length as `update`.
+    pub fn rehash_above(&mut self, dirty: &[usize]) {
+        let groups = self.groups();
         // Many changes: one parallel pass over every layer is cheaper than the scattered walk.
         if dirty.len() * 4 >= groups {
             self.rehash_from(0);
             return;
         }
-        let mut idx: Vec<usize> = dirty
-            .iter()
-            .map(|(i, _)| *i)
-            .filter(|&i| i < groups)
-            .collect();
+        let mut idx: Vec<usize> = dirty.iter().copied().filter(|&i| i < groups).collect();
         let mut k = 0usize;
         let mut buf: Vec<u8> = Vec::new();
         let mut out: Vec<u8> = Vec::new();
