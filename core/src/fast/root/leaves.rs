@@ -10,6 +10,7 @@ use super::hash::{hash_blocks, hash_pair, merkleize_groups, zero_hash, Node};
 use crate::types::{Root, Validator};
 use rayon::prelude::*;
 use std::sync::OnceLock;
+use tree_hash::TreeHash;
 
 /// Groups of packed data hashed per batch (keeps the buffers in cache).
 const BATCH: usize = 256;
@@ -332,6 +333,75 @@ fn validator_roots(vs: &[&Validator], leaves: &mut [u8]) {
     }
 }
 
+/// A list element whose roots `ElemCache` computes: one `tree_hash` each unless the type hashes
+/// many at once.
+pub trait ElemRoots: TreeHash + Sized + Sync {
+    /// The roots of `items`, in order, into `out` (`out.len() == items.len()`).
+    fn roots(items: &[&Self], out: &mut [Node]) {
+        for (o, e) in out.iter_mut().zip(items) {
+            *o = e.tree_hash_root().0;
+        }
+    }
+}
+
+impl ElemRoots for crate::types::Eth1Data {}
+impl ElemRoots for crate::types::HistoricalSummary {}
+impl ElemRoots for crate::types::PendingPartialWithdrawal {}
+impl ElemRoots for crate::types::PendingConsolidation {}
+
+/// electra § PendingDeposit roots in hashtree batches: its ten hashes in five calls, against
+/// `tree_hash`'s one SHA-256 context per node (50k deposits on mainnet-2026 were 8% of a cold
+/// root, perf).
+impl ElemRoots for crate::types::PendingDeposit {
+    fn roots(items: &[&Self], out: &mut [Node]) {
+        let n = items.len();
+        let mut blocks: Vec<u8> = Vec::with_capacity(n * 3 * 64);
+        // The pubkey's block, the signature's two (96 bytes: three chunks and a zero one).
+        for d in items {
+            let sig = d.signature.as_bytes();
+            blocks.extend_from_slice(d.pubkey.as_bytes());
+            blocks.extend_from_slice(&[0u8; 16]);
+            blocks.extend_from_slice(sig);
+            blocks.extend_from_slice(&[0u8; 32]);
+        }
+        let mut first = vec![0u8; n * 3 * 32];
+        hash_blocks(&mut first, &blocks);
+        // The signature's root: its two nodes are adjacent.
+        blocks.clear();
+        for t in first.chunks_exact(96) {
+            blocks.extend_from_slice(t.get(32..).unwrap_or(&[]));
+        }
+        let mut sig_roots = vec![0u8; n * 32];
+        hash_blocks(&mut sig_roots, &blocks);
+        // Level one of the eight field chunks: (pubkey, credentials), (amount, signature),
+        // (slot, 0); the fourth pair is zero.
+        blocks.clear();
+        for ((d, t), sr) in items
+            .iter()
+            .zip(first.chunks_exact(96))
+            .zip(sig_roots.chunks_exact(32))
+        {
+            blocks.extend_from_slice(t.get(..32).unwrap_or(&[]));
+            blocks.extend_from_slice(d.withdrawal_credentials.as_slice());
+            blocks.extend_from_slice(&chunk(d.amount));
+            blocks.extend_from_slice(sr);
+            blocks.extend_from_slice(&chunk(d.slot));
+            blocks.extend_from_slice(&[0u8; 32]);
+        }
+        let mut level1 = vec![0u8; n * 3 * 32];
+        hash_blocks(&mut level1, &blocks);
+        blocks.clear();
+        let z1 = zero_hash(1);
+        for t in level1.chunks_exact(96) {
+            blocks.extend_from_slice(t);
+            blocks.extend_from_slice(&z1);
+        }
+        let mut level2 = vec![0u8; n * 2 * 32];
+        hash_blocks(&mut level2, &blocks);
+        hash_blocks(out.as_flattened_mut(), &level2);
+    }
+}
+
 /// The roots of the given groups of `2^base` validators (past the end: zero leaves).
 pub fn validator_group_roots(data: &[Validator], base: u32, groups: &[usize]) -> Vec<Node> {
     let per = 1usize << base;
@@ -365,7 +435,6 @@ pub fn validator_group_roots(data: &[Validator], base: u32, groups: &[usize]) ->
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use tree_hash::TreeHash;
 
     /// Every validator's root against `tree_hash`, with balances and epochs on and off the
     /// shared nodes' table: whole ETH from 0 to past 2048 ETH, fractional, u64::MAX, slashed or
@@ -411,6 +480,29 @@ mod tests {
         validator_roots(&refs, &mut leaves);
         for (v, got) in vs.iter().zip(leaves.chunks_exact(32)) {
             assert_eq!(got, v.tree_hash_root().as_slice(), "{v:?}");
+        }
+    }
+
+    /// Batched pending-deposit roots against `tree_hash`, over odd batch sizes.
+    #[test]
+    fn pending_deposit_roots_equal_tree_hash() {
+        use crate::types::PendingDeposit;
+        let ds: Vec<PendingDeposit> = (0..37u64)
+            .map(|i| PendingDeposit {
+                pubkey: crate::types::BlsPubkey::from([i as u8 ^ 0x5a; 48]),
+                withdrawal_credentials: Root::repeat_byte(i as u8),
+                amount: i * 1_000_000_007,
+                signature: crate::types::BlsSignature::from([(i * 3) as u8; 96]),
+                slot: u64::MAX - i,
+            })
+            .collect();
+        for n in [0, 1, 2, 5, 37] {
+            let refs: Vec<&PendingDeposit> = ds.iter().take(n).collect();
+            let mut out = vec![[0u8; 32]; n];
+            PendingDeposit::roots(&refs, &mut out);
+            for (d, r) in refs.iter().zip(&out) {
+                assert_eq!(r, &d.tree_hash_root().0);
+            }
         }
     }
 }

@@ -28,7 +28,8 @@ use crate::preset::Preset;
 use crate::types::*;
 use hash::{merkleize_groups, mix_in_length, Node};
 use leaves::{
-    packed_roots_into, packed_run_roots, per_group, validator_group_roots, Packed, Scratch,
+    packed_roots_into, packed_run_roots, per_group, validator_group_roots, ElemRoots, Packed,
+    Scratch,
 };
 use rayon::prelude::*;
 use tree::{depth_for, Layers};
@@ -45,6 +46,8 @@ const U64_BASE: u32 = 2;
 const SMALL_BASE: u32 = 1;
 /// Elements from which a packed list is compared against its shadow in parallel.
 const PAR_COMPARE: usize = 1 << 16;
+/// List elements hashed per batch (and per rayon task).
+const ELEM_BATCH: usize = 512;
 
 /// Chunks a packed list or vector of `limit` elements of `size` bytes spans.
 fn packed_depth(limit: usize, size: usize) -> u32 {
@@ -196,7 +199,7 @@ struct ElemCache<T> {
     built: bool,
 }
 
-impl<T: TreeHash + PartialEq + Clone + Send + Sync> ElemCache<T> {
+impl<T: ElemRoots + PartialEq + Clone + Send + Sync> ElemCache<T> {
     fn new(limit: usize) -> Self {
         ElemCache {
             shadow: Vec::new(),
@@ -220,7 +223,8 @@ impl<T: TreeHash + PartialEq + Clone + Send + Sync> ElemCache<T> {
             };
             let old = self.tree.group_roots();
             let shadow = &self.shadow;
-            let root_of = |(i, e): (usize, &T)| -> Node {
+            let built = self.built;
+            let kept = |(i, e): (usize, &T)| -> Option<Node> {
                 let reuse = |k: usize| {
                     let j = i + k;
                     match (shadow.get(j), old.get(j)) {
@@ -230,15 +234,35 @@ impl<T: TreeHash + PartialEq + Clone + Send + Sync> ElemCache<T> {
                 };
                 shift
                     .and_then(reuse)
-                    .or_else(|| if self.built { reuse(0) } else { None })
-                    .unwrap_or_else(|| e.tree_hash_root().0)
+                    .or_else(|| if built { reuse(0) } else { None })
             };
-            let roots: Vec<Node> = if data.len() >= 4096 {
-                data.par_iter().enumerate().map(root_of).collect()
+            let par = data.len() >= 4096;
+            let mut roots: Vec<Option<Node>> = if par {
+                data.par_iter().enumerate().map(kept).collect()
             } else {
-                data.iter().enumerate().map(root_of).collect()
+                data.iter().enumerate().map(kept).collect()
             };
-            self.tree.rebuild(roots);
+            // The others, hashed in batches.
+            let missing: Vec<usize> = (0..roots.len())
+                .filter(|&i| roots.get(i).is_some_and(Option::is_none))
+                .collect();
+            let items: Vec<&T> = missing.iter().filter_map(|&i| data.get(i)).collect();
+            let mut fresh = vec![[0u8; 32]; items.len()];
+            if par {
+                fresh
+                    .par_chunks_mut(ELEM_BATCH)
+                    .zip(items.par_chunks(ELEM_BATCH))
+                    .for_each(|(o, c)| T::roots(c, o));
+            } else {
+                T::roots(&items, &mut fresh);
+            }
+            for (&i, r) in missing.iter().zip(fresh) {
+                if let Some(slot) = roots.get_mut(i) {
+                    *slot = Some(r);
+                }
+            }
+            self.tree
+                .rebuild(roots.into_iter().map(Option::unwrap_or_default).collect());
             self.shadow = data.to_vec();
             self.built = true;
         }
