@@ -294,7 +294,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
     }
     lap(&mut timings.resets);
     if runs("participation_flag_updates") {
-        resets::process_participation_flag_updates(&mut state.fields_mut(), &caches.live)?;
+        resets::process_participation_flag_updates(&mut state.fields_mut())?;
     }
     lap(&mut timings.participation_flag_updates);
     if runs("sync_committee_updates") {

