@@ -61,15 +61,33 @@ pub fn zero_hash(level: usize) -> Node {
     zeros.get(level).copied().unwrap_or([0u8; 32])
 }
 
-/// Merkleize `buf` in place: `buf` holds `groups` groups of `2^levels` chunks each; after the
-/// call the first `32 * groups` bytes are the groups' roots. `scratch` is reused between calls.
-pub fn merkleize_groups(buf: &mut Vec<u8>, scratch: &mut Vec<u8>, levels: u32) {
-    for _ in 0..levels {
-        let blocks = buf.len() / 64;
-        scratch.clear();
-        scratch.resize(blocks.saturating_mul(32), 0);
-        hash_blocks(scratch, buf);
-        std::mem::swap(buf, scratch);
+/// Merkleize `input` (whole groups of `2^levels` chunks) into one root per group in `out`. The
+/// first level is hashed straight from `input`; `a` and `b` are scratch buffers the caller
+/// reuses between calls.
+pub fn merkleize_into(
+    input: &[u8],
+    levels: u32,
+    out: &mut [Node],
+    a: &mut Vec<u8>,
+    b: &mut Vec<u8>,
+) {
+    if levels == 0 {
+        for (o, c) in out.iter_mut().zip(input.chunks_exact(32)) {
+            o.copy_from_slice(c);
+        }
+        return;
+    }
+    a.clear();
+    a.resize(input.len() / 2, 0);
+    hash_blocks(a, input);
+    for _ in 1..levels {
+        b.clear();
+        b.resize(a.len() / 2, 0);
+        hash_blocks(b, a);
+        std::mem::swap(a, b);
+    }
+    for (o, c) in out.iter_mut().zip(a.chunks_exact(32)) {
+        o.copy_from_slice(c);
     }
 }
 

@@ -6,7 +6,7 @@
 // Index arithmetic on in-memory lengths (< 2^40), which cannot overflow a usize.
 #![allow(clippy::arithmetic_side_effects)]
 
-use super::hash::{hash_blocks, hash_pair, merkleize_groups, zero_hash, Node};
+use super::hash::{hash_blocks, hash_pair, merkleize_into, zero_hash, Node};
 use crate::types::{Root, Validator};
 use rayon::prelude::*;
 use std::sync::OnceLock;
@@ -93,15 +93,6 @@ fn batched(
     }
 }
 
-/// Copy the first `n` 32-byte nodes of `buf` to `out`.
-fn push_nodes(buf: &[u8], n: usize, out: &mut Vec<Node>) {
-    for c in buf.chunks_exact(32).take(n) {
-        let mut node = [0u8; 32];
-        node.copy_from_slice(c);
-        out.push(node);
-    }
-}
-
 /// Buffers reused by one thread across the groups it hashes (fresh ones per batch were page
 /// faults: `clear_page` was 7% of a warm root, perf).
 #[derive(Default)]
@@ -109,29 +100,6 @@ pub struct Scratch {
     pack: Vec<u8>,
     a: Vec<u8>,
     b: Vec<u8>,
-}
-
-/// Merkleize `input` (whole groups of `2^base` chunks) into one root per group in `out`.
-fn merkleize_run(input: &[u8], base: u32, out: &mut [Node], a: &mut Vec<u8>, b: &mut Vec<u8>) {
-    if base == 0 {
-        for (o, c) in out.iter_mut().zip(input.chunks_exact(32)) {
-            o.copy_from_slice(c);
-        }
-        return;
-    }
-    // Level 1 straight from `input`, the other levels between the two buffers.
-    a.clear();
-    a.resize(input.len() / 2, 0);
-    hash_blocks(a, input);
-    for _ in 1..base {
-        b.clear();
-        b.resize(a.len() / 2, 0);
-        hash_blocks(b, a);
-        std::mem::swap(a, b);
-    }
-    for (o, c) in out.iter_mut().zip(a.chunks_exact(32)) {
-        o.copy_from_slice(c);
-    }
 }
 
 /// The roots of the consecutive groups `first..first + out.len()` of the packed `data` (chunks
@@ -186,7 +154,7 @@ pub fn packed_run_roots<T: Packed>(
             }
         };
         if let Some(o) = out.get_mut(g..h) {
-            merkleize_run(input, base, o, a, b);
+            merkleize_into(input, base, o, a, b);
         }
         g = h;
     }
@@ -425,9 +393,11 @@ pub fn validator_group_roots(data: &[Validator], base: u32, groups: &[usize]) ->
                 d.copy_from_slice(leaf);
             }
         }
-        let mut scratch = Vec::new();
-        merkleize_groups(&mut buf, &mut scratch, base);
-        push_nodes(&buf, gs.len(), out);
+        let start = out.len();
+        out.resize(start + gs.len(), [0u8; 32]);
+        if let Some(o) = out.get_mut(start..) {
+            merkleize_into(&buf, base, o, &mut Vec::new(), &mut Vec::new());
+        }
     })
 }
 
@@ -441,13 +411,8 @@ mod tests {
     /// not, exit or withdrawable epoch alone at FAR_FUTURE_EPOCH.
     #[test]
     fn validator_roots_equal_tree_hash_on_and_off_the_shared_nodes() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = super::super::tests::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut next = || rng.next();
         let balances = [
             0,
             INCREMENT,

@@ -26,7 +26,7 @@ mod tests;
 
 use crate::preset::Preset;
 use crate::types::*;
-use hash::{merkleize_groups, mix_in_length, Node};
+use hash::{merkleize_into, mix_in_length, Node};
 use leaves::{
     packed_roots_into, packed_run_roots, per_group, validator_group_roots, ElemRoots, Packed,
     Scratch,
@@ -243,8 +243,10 @@ impl<T: ElemRoots + PartialEq + Clone + Send + Sync> ElemCache<T> {
                 data.iter().enumerate().map(kept).collect()
             };
             // The others, hashed in batches.
-            let missing: Vec<usize> = (0..roots.len())
-                .filter(|&i| roots.get(i).is_some_and(Option::is_none))
+            let missing: Vec<usize> = roots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.is_none().then_some(i))
                 .collect();
             let items: Vec<&T> = missing.iter().filter_map(|&i| data.get(i)).collect();
             let mut fresh = vec![[0u8; 32]; items.len()];
@@ -628,11 +630,8 @@ fn merkleize_fields(fields: &[Node; 37]) -> Root {
     for (f, d) in fields.iter().zip(buf.chunks_exact_mut(32)) {
         d.copy_from_slice(f);
     }
-    let mut scratch = Vec::new();
-    merkleize_groups(&mut buf, &mut scratch, 6);
-    let mut root = [0u8; 32];
-    if let Some(r) = buf.get(..32) {
-        root.copy_from_slice(r);
-    }
+    let mut root = [[0u8; 32]];
+    merkleize_into(&buf, 6, &mut root, &mut Vec::new(), &mut Vec::new());
+    let [root] = root;
     Root::from(root)
 }

@@ -20,9 +20,10 @@ use ssz_types::VariableList;
 use tree_hash::TreeHash;
 
 /// xorshift64*: deterministic, seeded.
-struct Rng(u64);
+/// xorshift64*, for seeded test data (also used by `leaves`' tests).
+pub(super) struct Rng(pub(super) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
