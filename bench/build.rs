@@ -12,6 +12,23 @@ fn run(cmd: &str, args: &[&str]) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// The cargo profile the binary is built with. `PROFILE` gives only the base (`release` for a
+/// `profiling` profile that inherits from it); the profile's own name is the target folder
+/// above `build/` in OUT_DIR (`<target>[/<triple>]/<profile>/build/<pkg>-<hash>/out`), where
+/// `dev` is spelled `debug`.
+fn profile_name() -> String {
+    let base = std::env::var("PROFILE").unwrap_or_default();
+    std::env::var_os("OUT_DIR")
+        .and_then(|out| {
+            let out = std::path::PathBuf::from(out);
+            let build = out.ancestors().nth(2)?;
+            (build.file_name()? == "build")
+                .then(|| build.parent()?.file_name()?.to_str().map(String::from))
+                .flatten()
+        })
+        .unwrap_or(base)
+}
+
 fn main() {
     let commit = run("git", &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
     let dirty = run("git", &["status", "--porcelain", "--untracked-files=no"])
@@ -26,7 +43,7 @@ fn main() {
     let toolchain = run(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=MAXEB_BUILD_COMMIT={commit}");
     println!("cargo:rustc-env=MAXEB_BUILD_TOOLCHAIN={toolchain}");
-    let profile = std::env::var("PROFILE").unwrap_or_default();
+    let profile = profile_name();
     println!("cargo:rustc-env=MAXEB_BUILD_PROFILE={profile}");
     // Rebuild when HEAD moves (a commit, a checkout) so the recorded commit stays true. Asked of
     // git, not assumed at ../.git: in a worktree `.git` is a file and HEAD/index live elsewhere.
