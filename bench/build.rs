@@ -17,16 +17,15 @@ fn run(cmd: &str, args: &[&str]) -> Option<String> {
 /// above `build/` in OUT_DIR (`<target>[/<triple>]/<profile>/build/<pkg>-<hash>/out`), where
 /// `dev` is spelled `debug`.
 fn profile_name() -> String {
-    let base = std::env::var("PROFILE").unwrap_or_default();
-    std::env::var_os("OUT_DIR")
-        .and_then(|out| {
-            let out = std::path::PathBuf::from(out);
-            let build = out.ancestors().nth(2)?;
-            (build.file_name()? == "build")
-                .then(|| build.parent()?.file_name()?.to_str().map(String::from))
-                .flatten()
-        })
-        .unwrap_or(base)
+    let from_out_dir = || {
+        let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR")?);
+        let build = out.ancestors().nth(2)?;
+        if build.file_name()? != "build" {
+            return None;
+        }
+        build.parent()?.file_name()?.to_str().map(String::from)
+    };
+    from_out_dir().unwrap_or_else(|| std::env::var("PROFILE").unwrap_or_default())
 }
 
 fn main() {
