@@ -54,6 +54,9 @@ pub struct Measured {
     pub root_cold: Vec<Duration>,
     pub slots_32: Vec<Duration>,
     pub cache_build: Option<Duration>,
+    /// The part of `cache_build` that drew the next sync committee ahead (a state in the last
+    /// epoch of a period only).
+    pub sync_lookahead: Option<Duration>,
     pub cache_bytes: Option<usize>,
     pub post_root: String,
 }
@@ -158,6 +161,7 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource) -> Result<()> {
             "state_root_cold_ms": med(&m.root_cold),
             "slots_32_ms": med(&m.slots_32),
             "cache_build_ms": m.cache_build.map(|d| d.as_secs_f64() * 1e3),
+            "sync_lookahead_ms": m.sync_lookahead.map(|d| d.as_secs_f64() * 1e3),
             "cache_bytes": m.cache_bytes,
             "peak_rss_bytes": peak,
             "steps": steps,
@@ -192,6 +196,13 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource) -> Result<()> {
         )?;
         if let Some(d) = m.cache_build {
             writeln!(out, "cache build           {:.1} ms", d.as_secs_f64() * 1e3)?;
+        }
+        if let Some(d) = m.sync_lookahead {
+            writeln!(
+                out,
+                "  of which the next sync committee's draw, ahead of the boundary: {:.1} ms",
+                d.as_secs_f64() * 1e3
+            )?;
         }
         writeln!(out, "process_epoch         {}", line(Summary::of(&m.epoch)))?;
         for n in &m.step_order {
@@ -280,6 +291,7 @@ pub fn fast<P: Preset>(plan: Plan, source: &PreSource, state: BeaconState<P>) ->
     let t = Instant::now();
     let mut engine = with_source(source, "building caches", FastEngine::new(state))?;
     m.cache_build = Some(t.elapsed());
+    m.sync_lookahead = engine.caches().sync_lookahead().map(|l| l.elapsed());
     let t = Instant::now();
     engine.hash_tree_root();
     m.root_cold.push(t.elapsed());

@@ -417,6 +417,8 @@ struct Coverage {
     pruned: usize,
     /// Deposit signatures the carried cache had to verify in an epoch (misses).
     signature_misses: usize,
+    /// Period boundaries reached with the carried caches holding the next committee's draw.
+    sync_lookaheads: usize,
 }
 
 fn cover(c: &mut Coverage, pre: &BeaconState<P>, post: &BeaconState<P>) {
@@ -452,6 +454,12 @@ fn run_both(seed: u64, mut reference: BeaconState<P>, epochs: usize, c: &mut Cov
         let pre = reference.clone();
         let live_before = caches.live_len();
         let verified_before = caches.deposit_signatures().verified();
+        let next_epoch = reference.slot / P::SLOTS_PER_EPOCH + 1;
+        c.sync_lookaheads += usize::from(
+            caches
+                .sync_lookahead()
+                .is_some_and(|l| l.next_epoch() == next_epoch && l.candidates() > 0),
+        );
         let want = process_epoch(&mut reference);
         let got = process_epoch_fast(&mut fast, &mut caches, &EpochConfig::all());
         match (&want, &got) {
@@ -567,6 +575,7 @@ fn fast_equals_reference_on_generated_states() {
         finalizations,
         pruned,
         signature_misses,
+        sync_lookaheads,
     } = c;
     for (what, k) in [
         ("ejections", ejections),
@@ -581,6 +590,7 @@ fn fast_equals_reference_on_generated_states() {
         ("finalizations", finalizations),
         ("validators pruned from the live set", pruned),
         ("deposit signatures verified in an epoch", signature_misses),
+        ("boundaries with the draw computed ahead", sync_lookaheads),
     ] {
         assert!(k >= 10, "generator covers too few {what}: {k}");
     }

@@ -7,6 +7,7 @@
 //! | sync members | indices of the current and next sync committees (kept live) | the committee rotation, which `process_epoch_fast` performs and records |
 //! | `deposit_signatures` | answers of is_valid_deposit_signature per (pubkey, credentials, amount, signature, fork version) (`DepositSignatures`) | nothing (a pure function of its key); trimmed to the queue's front past 1024 answers |
 //! | `view` | effective balance and a kind byte per validator (`RegistryView`): the scan's source for settled validators | every record change, which `TrackedState` records for it (applied before each scan by `sync_view`; a token mismatch rebuilds it) |
+//! | `sync_lookahead` | the next sync committee's shuffled candidates, random values and validated keys, computed in the epoch before a period boundary (`SyncLookahead`) | nothing: used only for the (seed, active count) and pubkeys it was computed for, else a miss; spent at the boundary |
 //! | `EpochValues` | total active balance, per-flag unslashed participating balances (previous epoch), current target balance, base reward per increment | every slot (attestations set flags): recomputed by the scan of each epoch over the live set, kept for inspection |
 //! | compact records (`epoch::scan`) | effective balance + 8 bits per live validator | not kept: valid from the scan to the fused pass of one epoch only (blocks change records between epochs, unseen here) |
 //!
@@ -16,11 +17,13 @@
 pub mod deposits;
 pub mod live;
 pub mod pubkeys;
+pub mod sync_lookahead;
 pub mod view;
 
 pub use deposits::DepositSignatures;
 pub use live::is_inert;
 pub use pubkeys::PubkeyIndex;
+pub use sync_lookahead::SyncLookahead;
 pub use view::RegistryView;
 
 use crate::error::{Error, Result};
@@ -64,6 +67,8 @@ pub struct FastCaches {
     pub(crate) deposit_signatures: DepositSignatures,
     /// The scan's compact mirror of the records.
     pub(crate) view: RegistryView,
+    /// The next sync committee's draw, in the epoch before a period boundary.
+    pub(crate) sync_lookahead: Option<SyncLookahead>,
 }
 
 /// The registry lists must be as long as `validators` (the spec keeps them so).
@@ -142,6 +147,7 @@ impl FastCaches {
             .fold(self.pubkeys.heap_bytes(), usize::saturating_add)
             .saturating_add(self.deposit_signatures.heap_bytes())
             .saturating_add(self.view.heap_bytes())
+            .saturating_add(self.sync_lookahead.as_ref().map_or(0, |l| l.heap_bytes()))
     }
 
     /// Build every cache from `state` (one pass over the registry, one sort of the pubkeys),
@@ -190,9 +196,37 @@ impl FastCaches {
             values: None,
             deposit_signatures,
             view,
+            sync_lookahead: None,
         };
         caches.verify_pending_deposits(state);
+        caches.prepare_sync_lookahead(state, epoch)?;
         Ok(caches)
+    }
+
+    /// If the epoch after `epoch` begins a sync-committee period, compute its draw
+    /// (`SyncLookahead`) unless already there; `epoch` is the state's epoch, or the next one
+    /// when called at the end of an epoch transition.
+    pub(crate) fn prepare_sync_lookahead<P: Preset>(
+        &mut self,
+        state: &BeaconState<P>,
+        epoch: Epoch,
+    ) -> Result<()> {
+        let next_epoch = crate::helpers::math::add(epoch, 1, "sync committee lookahead")?;
+        if crate::helpers::math::rem_preset(next_epoch, P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD) != 0
+            || self
+                .sync_lookahead
+                .as_ref()
+                .is_some_and(|l| l.next_epoch == next_epoch)
+        {
+            return Ok(());
+        }
+        self.sync_lookahead = SyncLookahead::compute(state, next_epoch, Some(&self.live));
+        Ok(())
+    }
+
+    /// The next sync committee's draw, if computed for the coming boundary.
+    pub fn sync_lookahead(&self) -> Option<&SyncLookahead> {
+        self.sync_lookahead.as_ref()
     }
 
     /// Verify (and cache) the signatures of the queued deposits the next epochs may examine

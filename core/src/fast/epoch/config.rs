@@ -88,11 +88,14 @@ pub struct EpochTimings {
     pub sync_committee_updates: Duration,
     /// Live set update.
     pub live_update: Duration,
+    /// Entering the last epoch of a sync-committee period: the next committee's draw computed
+    /// ahead (`crate::fast::cache::SyncLookahead`); zero in other epochs.
+    pub sync_lookahead: Duration,
 }
 
 impl EpochTimings {
     /// (name, duration) of each phase, in order.
-    pub fn phases(&self) -> [(&'static str, Duration); 12] {
+    pub fn phases(&self) -> [(&'static str, Duration); 13] {
         [
             ("prepare", self.prepare),
             ("scan", self.scan),
@@ -112,6 +115,7 @@ impl EpochTimings {
             ),
             ("sync_committee_updates", self.sync_committee_updates),
             ("live_update", self.live_update),
+            ("sync_lookahead", self.sync_lookahead),
         ]
     }
 }

@@ -14,7 +14,9 @@
 //! 6. eth1 reset, `pending` deposits and consolidations, the deferred effective-balance updates,
 //! 7. `resets` (slashings, randao, historical summaries, participation rotation),
 //!    `sync_committee` at a period boundary,
-//! 8. the live set for the next epoch.
+//! 8. the live set for the next epoch,
+//! 9. entering the last epoch of a sync-committee period, the next committee's draw
+//!    (`crate::fast::cache::SyncLookahead`).
 pub mod apply;
 pub mod config;
 pub mod justification;
@@ -315,5 +317,11 @@ pub fn process_epoch_fast_timed<P: Preset>(
     }
     caches.values = Some(values);
     lap(&mut timings.live_update);
+
+    // 9. entering a period's last epoch: the next committee's draw, ahead of its boundary
+    if config.is_all() {
+        caches.prepare_sync_lookahead(state.state(), next_epoch)?;
+    }
+    lap(&mut timings.sync_lookahead);
     Ok(())
 }

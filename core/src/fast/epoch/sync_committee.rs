@@ -17,7 +17,7 @@ use crate::crypto::hash::hash;
 use crate::crypto::hash::hash_concat;
 use crate::crypto::shuffle::source;
 use crate::error::{ensure, Error, Result};
-use crate::fast::cache::{committee_indices, sorted_dedup, FastCaches};
+use crate::fast::cache::{committee_indices, sorted_dedup, FastCaches, SyncLookahead};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::accessors::get_seed;
 use crate::helpers::math::{add, mul, rem};
@@ -192,12 +192,124 @@ const BATCH: u64 = 4096;
 /// The largest first batch (8 MB of shuffled positions).
 const MAX_FIRST_BATCH: u64 = 1 << 20;
 
+/// How many candidates a draw from `active_validator_indices` is expected to examine:
+/// SYNC_COMMITTEE_SIZE / mean acceptance, the mean taken over up to 1,024 evenly spaced active
+/// validators. Only batching depends on it, never a result.
+pub(crate) fn expected_candidates<P: Preset>(
+    state: &BeaconState<P>,
+    active_validator_indices: &[ValidatorIndex],
+) -> u64 {
+    let step = (active_validator_indices.len() / 1024).max(1);
+    let (mut sum, mut k) = (0u128, 0u128);
+    for &i in active_validator_indices.iter().step_by(step) {
+        let eb = state
+            .validators
+            .get(i as usize)
+            .map_or(0, |v| v.effective_balance);
+        sum = sum.saturating_add(u128::from(eb));
+        k = k.saturating_add(1);
+    }
+    let mean = sum.checked_div(k).unwrap_or(0).max(1);
+    let c = u128::from(P::SYNC_COMMITTEE_SIZE)
+        .saturating_mul(u128::from(P::MAX_EFFECTIVE_BALANCE_ELECTRA))
+        .checked_div(mean)
+        .unwrap_or(0);
+    u64::try_from(c).unwrap_or(u64::MAX)
+}
+
+/// The draw's inputs for candidates `start..start + len`: each one's shuffled position
+/// (`compute_shuffled_index(i % active_validator_count, ...)`) and random value, in parallel.
+/// Both depend only on (seed, active_validator_count), never on balances.
+pub(crate) fn draw_batch(
+    shuffled: &mut ShuffledIndex,
+    start: u64,
+    len: u64,
+) -> Result<(Vec<u64>, Vec<u16>)> {
+    const WHAT: &str = "get_next_sync_committee_indices";
+    let n = shuffled.index_count;
+    let mut positions = (start..add(start, len, WHAT)?)
+        .map(|k| rem(k, n, WHAT))
+        .collect::<Result<Vec<u64>>>()?;
+    shuffled.get_many(&mut positions)?;
+    let seed = shuffled.seed;
+    let random_values = (0..len)
+        .collect::<Vec<u64>>()
+        .par_chunks(1024)
+        .map(|chunk| {
+            let mut bytes = None;
+            chunk
+                .iter()
+                .map(|&k| random_value(&seed, start.saturating_add(k), &mut bytes))
+                .collect::<Vec<u16>>()
+        })
+        .flatten()
+        .collect();
+    Ok((positions, random_values))
+}
+
+/// The random value of candidate `i`; `random_bytes` carries the hash of `i // 16` from the
+/// previous candidate.
+fn random_value(seed: &Root, i: u64, random_bytes: &mut Option<(u64, [u8; 32])>) -> u16 {
+    // > random_bytes = hash(seed + uint_to_bytes(i // 16)): one hash per 16 candidates.
+    let bytes = match *random_bytes {
+        Some((group, bytes)) if group == i / 16 => bytes,
+        _ => {
+            let bytes = hash_concat(seed.as_slice(), &(i / 16).to_le_bytes());
+            *random_bytes = Some((i / 16, bytes));
+            bytes
+        }
+    };
+    // > offset = i % 16 * 2; random_value = bytes_to_uint64(random_bytes[offset:offset + 2])
+    // `i % 16 * 2 + 1 < 32`: always in range.
+    let at = (i % 16).saturating_mul(2) as usize;
+    u16::from_le_bytes([
+        bytes.get(at).copied().unwrap_or(0),
+        bytes.get(at.saturating_add(1)).copied().unwrap_or(0),
+    ])
+}
+
+/// Test candidates (shuffled positions with their random values) against `state`'s effective
+/// balances in parallel, and append the accepted to `committee` in the spec's order until it is
+/// full. What lies beyond the last accepted candidate (and any error there) the spec never
+/// evaluates. Returns how many candidates were examined: all, or up to the one that filled it.
+pub(crate) fn take_accepted<P: Preset>(
+    state: &BeaconState<P>,
+    active_validator_indices: &[ValidatorIndex],
+    positions: &[u64],
+    random_values: &[u16],
+    committee: &mut Vec<ValidatorIndex>,
+) -> Result<usize> {
+    let accepted = positions
+        .par_chunks(1024)
+        .zip(random_values.par_chunks(1024))
+        .map(|(ps, rs)| {
+            ps.iter()
+                .zip(rs)
+                .map(|(&p, &r)| accept::<P>(state, active_validator_indices, p, r))
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<Vec<Result<Option<ValidatorIndex>>>>>();
+    let mut examined: usize = 0;
+    for candidate in accepted.into_iter().flatten() {
+        if (committee.len() as u64) >= P::SYNC_COMMITTEE_SIZE {
+            break;
+        }
+        examined = examined.saturating_add(1);
+        if let Some(index) = candidate? {
+            committee.push(index);
+        }
+    }
+    Ok(examined)
+}
+
 /// electra § get_next_sync_committee_indices `[Modified in Electra]`, given
-/// `get_active_validator_indices(state, next_epoch)` (sorted).
+/// `get_active_validator_indices(state, next_epoch)` (sorted), and the draw's inputs computed
+/// ahead of the boundary if `lookahead` has them for this (seed, active count).
 pub fn get_next_sync_committee_indices<P: Preset>(
     state: &BeaconState<P>,
     next_epoch: Epoch,
     active_validator_indices: &[ValidatorIndex],
+    lookahead: Option<&SyncLookahead>,
 ) -> Result<Vec<ValidatorIndex>> {
     const WHAT: &str = "get_next_sync_committee_indices";
     let active_validator_count = active_validator_indices.len() as u64;
@@ -206,27 +318,29 @@ pub fn get_next_sync_committee_indices<P: Preset>(
         "get_next_sync_committee_indices: no active validators",
     )?;
     let seed = get_seed(state, next_epoch, DOMAIN_SYNC_COMMITTEE)?;
+    let mut sync_committee_indices = Vec::with_capacity(P::SYNC_COMMITTEE_SIZE as usize);
+    // The first candidates from the lookahead: only the acceptance test, which reads this
+    // state's effective balances, is left for the boundary.
+    let mut i: u64 = 0;
+    if let Some(draw) = lookahead.and_then(|l| l.draw_for(seed, active_validator_count)) {
+        take_accepted::<P>(
+            state,
+            active_validator_indices,
+            draw.positions,
+            draw.random_values,
+            &mut sync_committee_indices,
+        )?;
+        i = draw.positions.len() as u64;
+    }
+    if (sync_committee_indices.len() as u64) >= P::SYNC_COMMITTEE_SIZE {
+        return Ok(sync_committee_indices);
+    }
     let mut shuffled = ShuffledIndex::new(active_validator_count, seed, P::SHUFFLE_ROUND_COUNT)?;
-    // How many candidates to expect (only the batching depends on it, never the result):
-    // SYNC_COMMITTEE_SIZE / mean acceptance, the mean taken over up to 1,024 evenly spaced
-    // active validators.
-    let expected = {
-        let step = (active_validator_indices.len() / 1024).max(1);
-        let (mut sum, mut k) = (0u128, 0u128);
-        for &i in active_validator_indices.iter().step_by(step) {
-            let eb = state
-                .validators
-                .get(i as usize)
-                .map_or(0, |v| v.effective_balance);
-            sum = sum.saturating_add(u128::from(eb));
-            k = k.saturating_add(1);
-        }
-        let mean = sum.checked_div(k).unwrap_or(0).max(1);
-        let c = u128::from(P::SYNC_COMMITTEE_SIZE)
-            .saturating_mul(u128::from(P::MAX_EFFECTIVE_BALANCE_ELECTRA))
-            .checked_div(mean)
-            .unwrap_or(0);
-        u64::try_from(c).unwrap_or(u64::MAX)
+    let expected = if i == 0 {
+        expected_candidates(state, active_validator_indices)
+    } else {
+        // Past a lookahead that fell short: a few more candidates (batching only).
+        BATCH
     };
     // Enough candidates to touch most blocks in every round: hash them all, in parallel, and
     // take a first batch with margin.
@@ -238,79 +352,29 @@ pub fn get_next_sync_committee_indices<P: Preset>(
             .saturating_add(expected / 4)
             .clamp(BATCH, MAX_FIRST_BATCH);
     }
-    let mut i: u64 = 0;
-    let mut sync_committee_indices = Vec::with_capacity(P::SYNC_COMMITTEE_SIZE as usize);
     while (sync_committee_indices.len() as u64) < P::SYNC_COMMITTEE_SIZE {
         // Candidates i..i + batch_len: shuffled, then tested, in parallel; taken in order.
-        let start = i;
-        let mut batch = (start..add(start, batch_len, WHAT)?)
-            .map(|k| rem(k, active_validator_count, WHAT))
-            .collect::<Result<Vec<u64>>>()?;
-        shuffled.get_many(&mut batch)?;
-        let accepted = batch
-            .par_chunks(1024)
-            .enumerate()
-            .map(|(c, chunk)| {
-                accept_chunk::<P>(
-                    state,
-                    active_validator_indices,
-                    &seed,
-                    start.saturating_add((c as u64).saturating_mul(1024)),
-                    chunk,
-                )
-            })
-            .collect::<Vec<Vec<Result<Option<ValidatorIndex>>>>>();
-        // In the spec's order, up to the last accepted candidate: what lies beyond it (and
-        // any error there) the spec never evaluates.
-        for candidate in accepted.into_iter().flatten() {
-            if (sync_committee_indices.len() as u64) >= P::SYNC_COMMITTEE_SIZE {
-                break;
-            }
-            if let Some(index) = candidate? {
-                sync_committee_indices.push(index);
-            }
-        }
-        i = add(start, batch_len, WHAT)?;
+        let (positions, random_values) = draw_batch(&mut shuffled, i, batch_len)?;
+        take_accepted::<P>(
+            state,
+            active_validator_indices,
+            &positions,
+            &random_values,
+            &mut sync_committee_indices,
+        )?;
+        i = add(i, batch_len, WHAT)?;
         batch_len = BATCH;
     }
     Ok(sync_committee_indices)
 }
 
-/// The acceptance test of candidates `first..first + shuffled.len()` (their shuffled positions
-/// in `shuffled`), one result per candidate: its index if accepted.
-fn accept_chunk<P: Preset>(
+/// One candidate of electra § get_next_sync_committee_indices: at `shuffled_index` in the
+/// active list, with its `random_value`; its index if accepted.
+fn accept<P: Preset>(
     state: &BeaconState<P>,
     active_validator_indices: &[ValidatorIndex],
-    seed: &Root,
-    first: u64,
-    shuffled: &[u64],
-) -> Vec<Result<Option<ValidatorIndex>>> {
-    let mut random_bytes = None;
-    shuffled
-        .iter()
-        .enumerate()
-        .map(|(k, &shuffled_index)| {
-            accept_one::<P>(
-                state,
-                active_validator_indices,
-                seed,
-                add(first, k as u64, "get_next_sync_committee_indices")?,
-                shuffled_index,
-                &mut random_bytes,
-            )
-        })
-        .collect()
-}
-
-/// One candidate `i` of electra § get_next_sync_committee_indices; `random_bytes` carries the
-/// hash of `i // 16` from the previous candidate.
-fn accept_one<P: Preset>(
-    state: &BeaconState<P>,
-    active_validator_indices: &[ValidatorIndex],
-    seed: &Root,
-    i: u64,
     shuffled_index: u64,
-    random_bytes: &mut Option<(u64, [u8; 32])>,
+    random_value: u16,
 ) -> Result<Option<ValidatorIndex>> {
     const WHAT: &str = "get_next_sync_committee_indices";
     // > MAX_RANDOM_VALUE = 2**16 - 1  # [Modified in Electra]
@@ -322,24 +386,6 @@ fn accept_one<P: Preset>(
             index: shuffled_index,
             len: active_validator_indices.len() as u64,
         })?;
-    // > random_bytes = hash(seed + uint_to_bytes(i // 16)): one hash per 16 candidates.
-    let bytes = match *random_bytes {
-        Some((group, bytes)) if group == i / 16 => bytes,
-        _ => {
-            let bytes = hash_concat(seed.as_slice(), &(i / 16).to_le_bytes());
-            *random_bytes = Some((i / 16, bytes));
-            bytes
-        }
-    };
-    // > offset = i % 16 * 2; random_value = bytes_to_uint64(random_bytes[offset:offset + 2])
-    let pair: [u8; 2] = bytes
-        .chunks_exact(2)
-        .nth(rem(i, 16, WHAT)? as usize)
-        .and_then(|s| <[u8; 2]>::try_from(s).ok())
-        .ok_or(Error::Assert(
-            "get_next_sync_committee_indices: random bytes",
-        ))?;
-    let random_value = u64::from(u16::from_le_bytes(pair));
     let effective_balance = state
         .validators
         .get(candidate_index as usize)
@@ -352,20 +398,34 @@ fn accept_one<P: Preset>(
     // > [Modified in Electra:EIP7251]
     // > if effective_balance * MAX_RANDOM_VALUE >= MAX_EFFECTIVE_BALANCE_ELECTRA * random_value
     Ok((mul(effective_balance, MAX_RANDOM_VALUE, WHAT)?
-        >= mul(P::MAX_EFFECTIVE_BALANCE_ELECTRA, random_value, WHAT)?)
+        >= mul(
+            P::MAX_EFFECTIVE_BALANCE_ELECTRA,
+            u64::from(random_value),
+            WHAT,
+        )?)
     .then_some(candidate_index))
 }
 
 /// altair § eth_aggregate_pubkeys with the KeyValidate of each key in parallel (512 keys: ~37
-/// ms of one core).
-fn eth_aggregate_pubkeys_par(pubkeys: &[BlsPubkey]) -> Result<BlsPubkey, BlsError> {
+/// ms of one core), reusing the keys the lookahead validated (`indices[k]` holds `pubkeys[k]`).
+fn eth_aggregate_pubkeys_par(
+    indices: &[ValidatorIndex],
+    pubkeys: &[BlsPubkey],
+    lookahead: Option<&SyncLookahead>,
+) -> Result<BlsPubkey, BlsError> {
     // > assert len(pubkeys) > 0; assert all(bls.KeyValidate(pubkey) for pubkey in pubkeys)
     if pubkeys.is_empty() {
         return Err(BlsError::Empty);
     }
     let keys = pubkeys
         .par_iter()
-        .map(key_validate)
+        .zip(indices)
+        .map(
+            |(pubkey, &index)| match lookahead.and_then(|l| l.validated(index, pubkey)) {
+                Some(key) => Ok(key),
+                None => key_validate(pubkey),
+            },
+        )
         .collect::<Result<Vec<_>, _>>()?;
     Ok(BlsPubkey::from(aggregate_validated_keys(&keys)?.compress()))
 }
@@ -389,7 +449,10 @@ pub fn process_sync_committee_updates<P: Preset>(
     }
     // altair § get_next_sync_committee
     let s = state.state();
-    let indices = get_next_sync_committee_indices(s, next_epoch, next_active)?;
+    // The lookahead is for this boundary only; taken, it is spent.
+    let lookahead = caches.sync_lookahead.take();
+    let lookahead = lookahead.as_ref().filter(|l| l.next_epoch == next_epoch);
+    let indices = get_next_sync_committee_indices(s, next_epoch, next_active, lookahead)?;
     let pubkeys = indices
         .iter()
         .map(|&i| {
@@ -403,7 +466,7 @@ pub fn process_sync_committee_updates<P: Preset>(
                 })
         })
         .collect::<Result<Vec<_>>>()?;
-    let aggregate_pubkey = eth_aggregate_pubkeys_par(&pubkeys)
+    let aggregate_pubkey = eth_aggregate_pubkeys_par(&indices, &pubkeys, lookahead)
         .map_err(|_| Error::Assert("get_next_sync_committee: invalid pubkey"))?;
     // The indices blocks will credit: the first occurrence of each pubkey.
     let new_next = committee_indices(&caches.pubkeys, &s.validators, &pubkeys)?;
