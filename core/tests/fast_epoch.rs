@@ -451,15 +451,27 @@ fn run_both(seed: u64, mut reference: BeaconState<P>, epochs: usize, c: &mut Cov
     let mut caches = FastCaches::build(&reference).unwrap();
     let mut fast = TrackedState::new(reference.clone());
     for epoch in 0..epochs {
-        let pre = reference.clone();
         let live_before = caches.live_len();
         let verified_before = caches.deposit_signatures().verified();
+        if epoch % 2 == 1 {
+            // A warm root cache, then a slot's writes to the root vectors: what the fast
+            // epoch reads from that cache (historical summaries) must see them.
+            fast.hash_tree_root();
+            let i = r.below(P::SLOTS_PER_HISTORICAL_ROOT as usize);
+            let (b, s) = (Root::from(r.array::<32>()), Root::from(r.array::<32>()));
+            reference.block_roots[i] = b;
+            reference.state_roots[i] = s;
+            let f = fast.fields_mut();
+            f.block_roots[i] = b;
+            f.state_roots[i] = s;
+        }
         let next_epoch = reference.slot / P::SLOTS_PER_EPOCH + 1;
         c.sync_lookaheads += usize::from(
             caches
                 .sync_lookahead()
                 .is_some_and(|l| l.next_epoch() == next_epoch && l.candidates() > 0),
         );
+        let pre = reference.clone();
         let want = process_epoch(&mut reference);
         let got = process_epoch_fast(&mut fast, &mut caches, &EpochConfig::all());
         match (&want, &got) {

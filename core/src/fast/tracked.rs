@@ -332,6 +332,13 @@ impl<P: Preset> TrackedState<P> {
         self.root.hash_tree_root(&self.state)
     }
 
+    /// The roots of `block_roots` and `state_roots` (as capella §
+    /// process_historical_summaries_update reads them), from the root cache: only what changed
+    /// since the last root is rehashed.
+    pub(crate) fn history_roots(&mut self) -> (Root, Root) {
+        self.root.history_roots(&self.state)
+    }
+
     /// The 37 field roots from the cache (tests locate a mismatch with it).
     #[cfg(test)]
     pub(crate) fn field_roots(&mut self) -> [[u8; 32]; 37] {

@@ -487,6 +487,15 @@ impl<P: Preset> StateRootCache<P> {
         merkleize_fields(&fields)
     }
 
+    /// The roots of `s.block_roots` and `s.state_roots` from their cached trees (compared with
+    /// their shadows, so correct whatever changed).
+    pub(crate) fn history_roots(&mut self, s: &BeaconState<P>) -> (Root, Root) {
+        (
+            Root::from(self.block_roots.root(&s.block_roots)),
+            Root::from(self.state_roots.root(&s.state_roots)),
+        )
+    }
+
     /// `hash_tree_root` when, since the last root, only `slot`, `latest_block_header` and
     /// element `written` of `block_roots` and of `state_roots` can have changed (what
     /// `process_slot` and the slot increment write): the other 33 field roots are reused without
