@@ -59,11 +59,32 @@ fn packed_depth(limit: usize, size: usize) -> u32 {
 type Block<'a, T> = (usize, ((&'a mut [T], &'a [T]), &'a mut [Node]));
 
 /// A packed basic list or vector: shadow copy plus the layers above the groups.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct PackedCache<T> {
     shadow: Vec<T>,
     tree: Layers,
     built: bool,
+}
+
+/// Spare elements a cloned shadow keeps (as `TrackedState`'s clone keeps in the registry lists).
+const SHADOW_HEADROOM: usize = 1024;
+
+/// A copy of `v` with `SHADOW_HEADROOM` spare capacity, in one copy: a shadow that grows after
+/// a clone (a deposit appends a validator) is then not reallocated (see `Layers`' `Clone`).
+fn with_spare<T: Clone>(v: &[T]) -> Vec<T> {
+    let mut out = Vec::with_capacity(v.len().saturating_add(SHADOW_HEADROOM));
+    out.extend_from_slice(v);
+    out
+}
+
+impl<T: Clone> Clone for PackedCache<T> {
+    fn clone(&self) -> Self {
+        PackedCache {
+            shadow: with_spare(&self.shadow),
+            tree: self.tree.clone(),
+            built: self.built,
+        }
+    }
 }
 
 impl<T: Packed> PackedCache<T> {
@@ -192,11 +213,21 @@ impl<T: Packed> PackedCache<T> {
 }
 
 /// A list of containers: shadow copy plus every element's root (the tree's bottom layer).
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct ElemCache<T> {
     shadow: Vec<T>,
     tree: Layers,
     built: bool,
+}
+
+impl<T: Clone> Clone for ElemCache<T> {
+    fn clone(&self) -> Self {
+        ElemCache {
+            shadow: with_spare(&self.shadow),
+            tree: self.tree.clone(),
+            built: self.built,
+        }
+    }
 }
 
 impl<T: ElemRoots + PartialEq + Clone + Send + Sync> ElemCache<T> {
@@ -295,6 +326,8 @@ impl<T: TreeHash + PartialEq + Clone> SmallCache<T> {
 }
 
 /// The validators list: the layers above groups, and the groups changed since the last hash.
+/// (`dirty` grows by a word per 64 groups appended: a reallocation of 8 bytes per 256
+/// validators, left to `Vec`.)
 #[derive(Clone, Default)]
 struct ValidatorsCache {
     tree: Layers,
