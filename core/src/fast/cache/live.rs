@@ -38,6 +38,7 @@
 
 use crate::preset::consts::FAR_FUTURE_EPOCH;
 use crate::types::{Epoch, Gwei, ParticipationFlags, Validator};
+use rayon::prelude::*;
 
 /// Whether no epoch step of epoch `epoch` or later can change this validator (see the module
 /// doc); the sync-committee condition is the caller's.
@@ -114,9 +115,58 @@ pub(crate) fn sub_range(list: &[u32], start: usize, end: usize) -> &[u32] {
 /// The union of the live set `long` (sorted, unique) and a short sorted list, moving `long`
 /// instead of copying it when `short` adds nothing (the usual epoch: its entries are live
 /// already) or only entries past its end (new deposits). The element-wise merge of 980k +
-/// ~10^4 entries took 3-4 ms of a 26 ms epoch on mainnet-2026.
+/// ~10^4 entries took 3-4 ms of a 26 ms epoch on mainnet-2026; the search for the missing
+/// entries runs in parallel slices of `short` once it is long.
 pub(crate) fn union_into_live(mut long: Vec<u32>, short: &[u32]) -> Vec<u32> {
-    // The entries of `short` missing from `long`: a galloping search from the last position.
+    let mut missing = if short.len() >= 8192 {
+        let slice = short
+            .len()
+            .div_ceil(rayon::current_num_threads().saturating_mul(4));
+        short
+            .par_chunks(slice.max(1))
+            .flat_map_iter(|c| {
+                let from = c
+                    .first()
+                    .map_or(long.len(), |&x| long.partition_point(|&y| y < x));
+                missing_from(long.get(from..).unwrap_or_default(), c)
+            })
+            .collect()
+    } else {
+        missing_from(&long, short)
+    };
+    missing.dedup();
+    match (missing.first(), long.last()) {
+        (None, _) => long,
+        (Some(&first), Some(&last)) if first > last => {
+            long.extend_from_slice(&missing);
+            long
+        }
+        (Some(_), None) => missing,
+        // Entries inside `long` (a top-up reviving an inert validator): `long` copied in runs
+        // between them, not merged element by element (1.1-1.6 ms on mainnet-2026 for 15k
+        // deferred entries of which some were missing).
+        _ => insert_missing(&long, &missing),
+    }
+}
+
+/// `long` with `missing` inserted (both sorted; no entry of `missing` is in `long`).
+fn insert_missing(long: &[u32], missing: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(long.len().saturating_add(missing.len()));
+    let mut from = 0usize;
+    for &x in missing {
+        let rest = long.get(from..).unwrap_or_default();
+        let at = from.saturating_add(rest.partition_point(|&y| y < x));
+        out.extend_from_slice(long.get(from..at).unwrap_or_default());
+        out.push(x);
+        from = at;
+    }
+    out.extend_from_slice(long.get(from..).unwrap_or_default());
+    out
+}
+
+/// The entries of `short` (sorted) missing from `long` (sorted, unique): a galloping search
+/// from the last position.
+fn missing_from(long: &[u32], short: &[u32]) -> Vec<u32> {
     let mut missing = Vec::new();
     let mut lo = 0usize;
     for &x in short {
@@ -133,15 +183,7 @@ pub(crate) fn union_into_live(mut long: Vec<u32>, short: &[u32]) -> Vec<u32> {
             missing.push(x);
         }
     }
-    match (missing.first(), long.last()) {
-        (None, _) => long,
-        (Some(&first), Some(&last)) if first > last => {
-            long.extend_from_slice(&missing);
-            long
-        }
-        (Some(_), None) => missing,
-        _ => union_sorted(&long, &missing),
-    }
+    missing
 }
 
 /// Sorted union of two sorted lists, without duplicates.
@@ -205,6 +247,13 @@ mod tests {
             vec![899_997, 900_000, 900_001],
             vec![0, 1, 3, 4, 3 * 65_536 + 1, 899_998, 2_000_000],
             vec![7, 7, 9, 9],
+            // Long enough for the parallel search: mostly present, some missing inside and
+            // past the end, a duplicate run across slice boundaries.
+            (0..40_000u32)
+                .map(|i| if i % 7 == 0 { i * 3 + 1 } else { i * 3 })
+                .chain(std::iter::repeat_n(120_003, 5000))
+                .chain([950_000, 950_001])
+                .collect(),
         ] {
             assert_eq!(
                 union_into_live(long.clone(), &short),

@@ -212,8 +212,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
         single_pass::single_pass::<P>(
             &p,
             &caches.live,
-            &sc.effective_balances,
-            &sc.flags,
+            &sc.records,
             f.balances,
             f.inactivity_scores,
         )?
