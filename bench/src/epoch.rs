@@ -189,10 +189,11 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource) -> Result<()> {
         )?;
         writeln!(
             out,
-            "path: {path}, {} threads, {} runs; load {:.0} ms",
+            "path: {path}, {} threads, {} runs; load {:.0} ms; SHA-256 kernel {:?}",
             rayon::current_num_threads(),
             args.runs,
-            load_time.as_secs_f64() * 1e3
+            load_time.as_secs_f64() * 1e3,
+            maxeb_core::fast::root::hash::kernel()
         )?;
         if let Some(d) = m.cache_build {
             writeln!(out, "cache build           {:.1} ms", d.as_secs_f64() * 1e3)?;

@@ -99,6 +99,8 @@ pub fn json() -> Value {
         "toolchain": TOOLCHAIN,
         "profile": PROFILE,
         "date": utc_now(),
+        // The SHA-256 kernel the state roots used (timed choice, or MAXEB_SHA256).
+        "sha256_kernel": format!("{:?}", maxeb_core::fast::root::hash::kernel()).to_lowercase(),
         "machine": {
             "cpu": cpu_model(),
             "cores": cores(),
