@@ -81,6 +81,9 @@ pub(crate) fn is_inert_fields(
         && flags == 0
 }
 
+/// Spare entries the live list keeps for the validators new deposits append.
+pub(crate) const LIVE_HEADROOM: usize = 4096;
+
 /// Membership in a sorted index list, asked with increasing indices (a merge walk).
 pub(crate) struct SortedCursor<'a> {
     list: &'a [u32],
@@ -138,6 +141,10 @@ pub(crate) fn union_into_live(mut long: Vec<u32>, short: &[u32]) -> Vec<u32> {
     match (missing.first(), long.last()) {
         (None, _) => long,
         (Some(&first), Some(&last)) if first > last => {
+            // Room for this and the next epochs' new validators, not Vec's doubling (4 MB).
+            if long.capacity().saturating_sub(long.len()) < missing.len() {
+                long.reserve_exact(missing.len().saturating_add(LIVE_HEADROOM));
+            }
             long.extend_from_slice(&missing);
             long
         }
@@ -162,6 +169,16 @@ fn insert_missing(long: &[u32], missing: &[u32]) -> Vec<u32> {
     }
     out.extend_from_slice(long.get(from..).unwrap_or_default());
     out
+}
+
+/// `list` (sorted) without the entries of `gone` (sorted, all in `list`), in place; `list`
+/// unchanged, not copied, when `gone` is empty (the usual epoch).
+pub(crate) fn remove_sorted(mut list: Vec<u32>, gone: &[u32]) -> Vec<u32> {
+    if !gone.is_empty() {
+        let mut gone = SortedCursor::new(gone);
+        list.retain(|&x| !gone.contains(x));
+    }
+    list
 }
 
 /// The entries of `short` (sorted) missing from `long` (sorted, unique): a galloping search
@@ -261,5 +278,7 @@ mod tests {
             );
         }
         assert_eq!(union_into_live(Vec::new(), &[2, 5]), vec![2, 5]);
+        assert_eq!(remove_sorted(vec![1, 3, 5, 7, 9], &[3, 9]), vec![1, 5, 7]);
+        assert_eq!(remove_sorted(vec![1, 3], &[]), vec![1, 3]);
     }
 }

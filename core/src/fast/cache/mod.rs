@@ -48,7 +48,7 @@ pub struct EpochValues {
 }
 
 /// Caches for `process_epoch_fast`, built once (`build`) and carried from epoch to epoch.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct FastCaches {
     /// The epoch these caches are prepared for; `None` forces a rebuild on next use.
     pub(crate) prepared_epoch: Option<Epoch>,
@@ -69,6 +69,28 @@ pub struct FastCaches {
     pub(crate) view: RegistryView,
     /// The next sync committee's draw, in the epoch before a period boundary.
     pub(crate) sync_lookahead: Option<SyncLookahead>,
+}
+
+/// Not derived: `Vec::clone` keeps no spare capacity (`live::LIVE_HEADROOM`), so the first epoch
+/// after a clone appended the new validators to a full live list and copied its 4 MB into fresh
+/// pages (mainnet-2026; the benches run each epoch on a clone, a node's list grows amortized).
+impl Clone for FastCaches {
+    fn clone(&self) -> Self {
+        let mut live = Vec::with_capacity(self.live.len().saturating_add(live::LIVE_HEADROOM));
+        live.extend_from_slice(&self.live);
+        FastCaches {
+            prepared_epoch: self.prepared_epoch,
+            registry_len: self.registry_len,
+            live,
+            pubkeys: self.pubkeys.clone(),
+            next_sync: self.next_sync.clone(),
+            sync_members: self.sync_members.clone(),
+            values: self.values,
+            deposit_signatures: self.deposit_signatures.clone(),
+            view: self.view.clone(),
+            sync_lookahead: self.sync_lookahead.clone(),
+        }
+    }
 }
 
 /// The registry lists must be as long as `validators` (the spec keeps them so).

@@ -30,7 +30,7 @@ pub use config::{EpochConfig, EpochTimings, STEP_NAMES};
 
 use crate::error::Error;
 use crate::error::Result;
-use crate::fast::cache::live::{union_into_live, union_sorted};
+use crate::fast::cache::live::{remove_sorted, union_into_live, union_sorted};
 use crate::fast::cache::{sorted_dedup, EpochValues, FastCaches};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::accessors::{get_current_epoch, get_previous_epoch};
@@ -316,7 +316,8 @@ pub fn process_epoch_fast_timed<P: Preset>(
 
     // 8. the live set for the next epoch
     if config.is_all() {
-        caches.live = union_into_live(out.keep, &deferred);
+        let kept = remove_sorted(std::mem::take(&mut caches.live), &out.pruned);
+        caches.live = union_into_live(kept, &deferred);
         caches.registry_len = state.state().validators.len();
         caches.prepared_epoch = Some(next_epoch);
     }
