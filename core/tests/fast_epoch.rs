@@ -667,6 +667,46 @@ fn inert_validator_reenters_on_top_up() {
     assert!(caches.live().contains(&0));
 }
 
+/// Balance sums past uint64: every validator active and unslashed since genesis (the fast
+/// scan's settled path) with an effective balance a few times below u64::MAX / n, so the
+/// total overflows while each validator's own arithmetic need not. The spec's transition is
+/// invalid at `get_total_balance`; the fast path must fail there too, not wrap or saturate into
+/// another result.
+#[test]
+fn balance_sums_past_u64_fail_on_both_paths() {
+    let (mut failures, mut successes) = (0, 0);
+    for (seed, per) in [(3u64, 2u64), (5, 3), (8, 1), (13, 8), (21, 2)] {
+        let mut reference = gen_state(seed);
+        let n = reference.validators.len() as u64;
+        for v in reference.validators.iter_mut() {
+            v.activation_eligibility_epoch = 0;
+            v.activation_epoch = 0;
+            v.exit_epoch = FAR_FUTURE_EPOCH;
+            v.withdrawable_epoch = FAR_FUTURE_EPOCH;
+            v.slashed = false;
+            // `per` validators' worth of u64::MAX spread over n: overflows for per >= 2.
+            v.effective_balance = (u64::MAX / n).saturating_mul(per) / ETH * ETH;
+        }
+        let mut caches = FastCaches::build(&reference).unwrap();
+        let mut fast = TrackedState::new(reference.clone());
+        let want = process_epoch(&mut reference);
+        let got = process_epoch_fast(&mut fast, &mut caches, &EpochConfig::all());
+        // The same error too: the first invalid step in the spec's order is the sum.
+        assert_eq!(want, got, "seed {seed}");
+        if want.is_ok() {
+            assert!(same(fast.state(), &reference));
+            successes += 1;
+        } else {
+            failures += 1;
+        }
+    }
+    assert!(
+        failures >= 3,
+        "overflowing totals must make the transition invalid"
+    );
+    eprintln!("{failures} invalid, {successes} valid");
+}
+
 /// Caches prepared for another epoch, or invalidated, are rebuilt: a state edited arbitrarily
 /// (not by spec processing) still gives the reference result after `invalidate`.
 #[test]
