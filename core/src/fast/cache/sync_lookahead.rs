@@ -82,22 +82,20 @@ impl SyncLookahead {
         within: Option<&[u32]>,
     ) -> Result<Self> {
         const WHAT: &str = "sync committee lookahead";
-        let active_at = |i: ValidatorIndex| {
+        let active_at = |i: &u32| {
             state
                 .validators
-                .get(i as usize)
+                .get(*i as usize)
                 .is_some_and(|v| is_active_validator(v, next_epoch))
         };
-        let active = match within {
-            Some(within) => within
-                .par_iter()
-                .map(|&i| ValidatorIndex::from(i))
-                .filter(|&i| active_at(i))
-                .collect::<Vec<_>>(),
-            None => (0..state.validators.len() as ValidatorIndex)
+        // Indices past u32 (the fast engine's index width) are left out: the count then
+        // differs from the boundary's, a miss.
+        let active: Vec<u32> = match within {
+            Some(within) => within.par_iter().copied().filter(active_at).collect(),
+            None => (0..u32::try_from(state.validators.len()).unwrap_or(u32::MAX))
                 .into_par_iter()
-                .filter(|&i| active_at(i))
-                .collect::<Vec<_>>(),
+                .filter(active_at)
+                .collect(),
         };
         let index_count = active.len() as u64;
         ensure(
@@ -234,9 +232,10 @@ mod tests {
         state
     }
 
-    fn next_active<P: Preset>(state: &BeaconState<P>) -> (Epoch, Vec<ValidatorIndex>) {
+    fn next_active<P: Preset>(state: &BeaconState<P>) -> (Epoch, Vec<u32>) {
         let next = crate::helpers::accessors::get_current_epoch(state) + 1;
-        (next, get_active_validator_indices(state, next))
+        let active = get_active_validator_indices(state, next);
+        (next, active.iter().map(|&i| i as u32).collect())
     }
 
     fn check<P: Preset>(n: usize, salt: u64) {

@@ -80,7 +80,7 @@ pub struct Scan {
     /// Ejections, in index order.
     pub ejections: Vec<u32>,
     /// Indices active at the next epoch (when asked for), sorted.
-    pub next_active: Vec<u64>,
+    pub next_active: Vec<u32>,
 }
 
 /// Sums in u128: cannot overflow; whether a uint64 sum overflowed is decided at the end, and is
@@ -93,7 +93,7 @@ struct Part {
     eligibility: Vec<(u32, Epoch)>,
     activation_candidates: Vec<(u32, Epoch)>,
     ejections: Vec<u32>,
-    next_active: Vec<u64>,
+    next_active: Vec<u32>,
 }
 
 /// Registry slices the scan reads.
@@ -189,6 +189,10 @@ pub fn scan<P: Preset>(
                 .iter()
                 .peekable();
             let mut part = Part::default();
+            if p.collect_next_active {
+                // Nearly every live validator is active: one allocation, no regrowth.
+                part.next_active.reserve_exact(live.len());
+            }
             for &index in live {
                 let i = index as usize;
                 let out_of_range = || Error::OutOfRange {
@@ -242,7 +246,7 @@ pub fn scan<P: Preset>(
                         b |= bits::DEFER;
                     }
                     if p.collect_next_active {
-                        part.next_active.push(u64::from(index));
+                        part.next_active.push(index);
                     }
                     records.flags.push(b);
                     continue;
@@ -326,7 +330,7 @@ pub fn scan<P: Preset>(
                     && v.activation_epoch <= p.next_epoch
                     && p.next_epoch < v.exit_epoch
                 {
-                    part.next_active.push(u64::from(index));
+                    part.next_active.push(index);
                 }
                 // After the rotation its previous flags are today's current ones, the current 0;
                 // an activation candidate has activation_epoch FAR, so is never prunable.
@@ -354,6 +358,10 @@ pub fn scan<P: Preset>(
     let mut scan = Scan::default();
     let (mut active, mut previous, mut current_target) = (0u128, [0u128; 3], 0u128);
     let mut scanned = 0usize;
+    if p.collect_next_active {
+        let total = parts.iter().map(|(x, _)| x.next_active.len()).sum();
+        scan.next_active.reserve_exact(total);
+    }
     for (part, records) in parts {
         scanned = scanned.saturating_add(records.flags.len());
         scan.records.push(records);

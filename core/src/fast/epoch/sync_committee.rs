@@ -197,7 +197,7 @@ const MAX_FIRST_BATCH: u64 = 1 << 20;
 /// validators. Only batching depends on it, never a result.
 pub(crate) fn expected_candidates<P: Preset>(
     state: &BeaconState<P>,
-    active_validator_indices: &[ValidatorIndex],
+    active_validator_indices: &[u32],
 ) -> u64 {
     let step = (active_validator_indices.len() / 1024).max(1);
     let (mut sum, mut k) = (0u128, 0u128);
@@ -274,7 +274,7 @@ fn random_value(seed: &Root, i: u64, random_bytes: &mut Option<(u64, [u8; 32])>)
 /// evaluates. Returns how many candidates were examined: all, or up to the one that filled it.
 pub(crate) fn take_accepted<P: Preset>(
     state: &BeaconState<P>,
-    active_validator_indices: &[ValidatorIndex],
+    active_validator_indices: &[u32],
     positions: &[u64],
     random_values: &[u16],
     committee: &mut Vec<ValidatorIndex>,
@@ -308,7 +308,7 @@ pub(crate) fn take_accepted<P: Preset>(
 pub fn get_next_sync_committee_indices<P: Preset>(
     state: &BeaconState<P>,
     next_epoch: Epoch,
-    active_validator_indices: &[ValidatorIndex],
+    active_validator_indices: &[u32],
     lookahead: Option<&SyncLookahead>,
 ) -> Result<Vec<ValidatorIndex>> {
     const WHAT: &str = "get_next_sync_committee_indices";
@@ -372,15 +372,16 @@ pub fn get_next_sync_committee_indices<P: Preset>(
 /// active list, with its `random_value`; its index if accepted.
 fn accept<P: Preset>(
     state: &BeaconState<P>,
-    active_validator_indices: &[ValidatorIndex],
+    active_validator_indices: &[u32],
     shuffled_index: u64,
     random_value: u16,
 ) -> Result<Option<ValidatorIndex>> {
     const WHAT: &str = "get_next_sync_committee_indices";
     // > MAX_RANDOM_VALUE = 2**16 - 1  # [Modified in Electra]
     const MAX_RANDOM_VALUE: u64 = (1 << 16) - 1;
-    let candidate_index = *active_validator_indices
+    let candidate_index = active_validator_indices
         .get(shuffled_index as usize)
+        .map(|&i| ValidatorIndex::from(i))
         .ok_or(Error::OutOfRange {
             what: "active_validator_indices",
             index: shuffled_index,
@@ -436,7 +437,7 @@ pub fn process_sync_committee_updates<P: Preset>(
     state: &mut TrackedState<P>,
     caches: &mut FastCaches,
     current_epoch: Epoch,
-    next_active: &[ValidatorIndex],
+    next_active: &[u32],
 ) -> Result<()> {
     let next_epoch = add(current_epoch, 1, "process_sync_committee_updates")?;
     if rem(
