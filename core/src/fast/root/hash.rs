@@ -38,10 +38,11 @@ pub fn kernel() -> Kernel {
 }
 
 /// hashtree's kernels, called directly. Its own dispatch takes SHA-NI whenever the CPU has it
-/// ("SHANI outperforms [AVX-512] significantly on smaller lists"), but on this machine (AMD EPYC,
-/// Zen 4) its AVX-512 16-lane kernel hashed 38-41M blocks/s against 18-19M/s for SHA-NI x2 on
-/// 2^20 blocks (`core/examples/hash_impls.rs`). Below 16 blocks the AVX-512 kernel falls back to
-/// AVX2; the remainder goes to SHA-NI instead.
+/// ("SHANI outperforms [AVX-512] significantly on smaller lists"), but on the 2-vCPU build machine
+/// of 2026-12-02 (Intel Xeon with AMX and AVX-512 FP16, i.e. Sapphire Rapids class) its AVX-512
+/// 16-lane kernel hashed 38-41M blocks/s against 18-19M/s for SHA-NI x2 on 2^20 blocks
+/// (`core/examples/hash_impls.rs`). Other CPUs may rank them the other way, hence the timed
+/// choice. Below 16 blocks the AVX-512 kernel falls back to AVX2; the remainder goes to SHA-NI.
 mod kernels {
     use super::Kernel;
     use std::sync::OnceLock;
