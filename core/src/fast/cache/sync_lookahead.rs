@@ -35,6 +35,9 @@ use blst::min_pk::PublicKey;
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
+/// The most candidates the lookahead draws (10 bytes each: 10 MB). mainnet-2026 needs ~28k.
+const LOOKAHEAD_CAP: u64 = 1 << 20;
+
 /// The draw's inputs for the first candidates of one (seed, active count), and the validated
 /// keys of the committee they give with the present effective balances.
 #[derive(Debug, Clone, Default)]
@@ -113,7 +116,12 @@ impl SyncLookahead {
         let (mut positions, mut random_values) = (Vec::new(), Vec::new());
         let mut committee = Vec::with_capacity(P::SYNC_COMMITTEE_SIZE as usize);
         let mut needed = 0u64;
-        while (committee.len() as u64) < P::SYNC_COMMITTEE_SIZE {
+        // The spec's loop ends only once the committee is full: on balances that accept
+        // (almost) nobody it runs on. The lookahead stops at LOOKAHEAD_CAP candidates instead
+        // and keeps a short draw, which the boundary continues with its own balances.
+        while (committee.len() as u64) < P::SYNC_COMMITTEE_SIZE
+            && (positions.len() as u64) < LOOKAHEAD_CAP
+        {
             let start = positions.len() as u64;
             let (p, r) = draw_batch(&mut shuffled, start, batch)?;
             let examined = take_accepted::<P>(state, &active, &p, &r, &mut committee)?;
@@ -123,7 +131,7 @@ impl SyncLookahead {
             batch = 4096;
         }
         // Margin: an eighth of the candidates needed, at least 1,024, past those drawn.
-        let want = add(needed, div(needed, 8, WHAT)?.max(1024), WHAT)?;
+        let want = add(needed, div(needed, 8, WHAT)?.max(1024), WHAT)?.min(LOOKAHEAD_CAP);
         if want > positions.len() as u64 {
             let start = positions.len() as u64;
             let (p, r) = draw_batch(&mut shuffled, start, want.saturating_sub(start))?;
@@ -287,6 +295,27 @@ mod tests {
         assert!(other.draw_for(seed, active.len() as u64).is_none());
         assert_eq!(
             fast(&state, next, &active, Some(&other)).unwrap(),
+            spec(&state).unwrap()
+        );
+    }
+
+    /// Balances that accept nobody: the lookahead stops at its cap instead of looping, and
+    /// the boundary (with balances that accept again) still gives the spec's committee.
+    #[test]
+    fn lookahead_stops_at_its_cap_on_balances_that_accept_nobody() {
+        let mut state = boundary_state::<Minimal>(64, 7);
+        for v in state.validators.iter_mut() {
+            v.effective_balance = 0;
+        }
+        let (next, active) = next_active(&state);
+        let l = SyncLookahead::compute(&state, next, None).unwrap();
+        assert_eq!(l.candidates() as u64, LOOKAHEAD_CAP);
+        assert_eq!(l.validated_keys(), 0);
+        for v in state.validators.iter_mut() {
+            v.effective_balance = 32_000_000_000;
+        }
+        assert_eq!(
+            fast(&state, next, &active, Some(&l)).unwrap(),
             spec(&state).unwrap()
         );
     }
