@@ -24,6 +24,17 @@ pub mod root;
 pub mod slots;
 pub mod tracked;
 
+/// A copy of `v` with `spare` elements of capacity beyond its length, in one copy. The engine's
+/// clones use it for every vector that grows between epochs (registry lists, the live set, the
+/// root cache's shadows and layers): a derived `Clone` keeps no spare room, so the first growth
+/// after a clone reallocated and copied into fresh pages (measured in `TrackedState`'s,
+/// `FastCaches`' and the root cache's `Clone` impls).
+pub(crate) fn with_spare<T: Clone>(v: &[T], spare: usize) -> Vec<T> {
+    let mut out = Vec::with_capacity(v.len().saturating_add(spare));
+    out.extend_from_slice(v);
+    out
+}
+
 pub use cache::FastCaches;
 pub use engine::FastEngine;
 pub use epoch::{process_epoch_fast, EpochConfig, EpochTimings};

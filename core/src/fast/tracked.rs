@@ -113,8 +113,7 @@ const REGISTRY_HEADROOM: usize = 1024;
 
 /// A copy of `list` with at least `REGISTRY_HEADROOM` spare capacity, in one copy.
 fn with_headroom<T: Clone, N: typenum::Unsigned>(list: &VariableList<T, N>) -> VariableList<T, N> {
-    let mut v: Vec<T> = Vec::with_capacity(list.len().saturating_add(REGISTRY_HEADROOM));
-    v.extend_from_slice(list);
+    let v = crate::fast::with_spare(list, REGISTRY_HEADROOM);
     // Same length as `list`, so within its limit.
     VariableList::new(v).unwrap_or_else(|_| list.clone())
 }

@@ -76,12 +76,10 @@ pub struct FastCaches {
 /// pages (mainnet-2026; the benches run each epoch on a clone, a node's list grows amortized).
 impl Clone for FastCaches {
     fn clone(&self) -> Self {
-        let mut live = Vec::with_capacity(self.live.len().saturating_add(live::LIVE_HEADROOM));
-        live.extend_from_slice(&self.live);
         FastCaches {
             prepared_epoch: self.prepared_epoch,
             registry_len: self.registry_len,
-            live,
+            live: crate::fast::with_spare(&self.live, live::LIVE_HEADROOM),
             pubkeys: self.pubkeys.clone(),
             next_sync: self.next_sync.clone(),
             sync_members: self.sync_members.clone(),

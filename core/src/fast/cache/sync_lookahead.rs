@@ -23,7 +23,7 @@
 use crate::crypto::bls::key_validate;
 use crate::error::{ensure, Result};
 use crate::fast::epoch::sync_committee::{
-    draw_batch, expected_candidates, take_accepted, ShuffledIndex,
+    draw_batch, draw_until_full, expected_candidates, ShuffledIndex,
 };
 use crate::helpers::accessors::get_seed;
 use crate::helpers::math::{add, div};
@@ -112,24 +112,20 @@ impl SyncLookahead {
         // the balances the boundary epoch moves (hysteresis changes a few per epoch; each
         // rejected former member costs on average one committee seat's worth of candidates).
         let expected = expected_candidates(state, &active);
-        let mut batch = expected.saturating_add(expected / 4).clamp(1024, 1 << 20);
+        let batch = expected.saturating_add(expected / 4).clamp(1024, 1 << 20);
         let (mut positions, mut random_values) = (Vec::new(), Vec::new());
         let mut committee = Vec::with_capacity(P::SYNC_COMMITTEE_SIZE as usize);
-        let mut needed = 0u64;
         // The spec's loop ends only once the committee is full: on balances that accept
         // (almost) nobody it runs on. The lookahead stops at LOOKAHEAD_CAP candidates instead
         // and keeps a short draw, which the boundary continues with its own balances.
-        while (committee.len() as u64) < P::SYNC_COMMITTEE_SIZE
-            && (positions.len() as u64) < LOOKAHEAD_CAP
-        {
-            let start = positions.len() as u64;
-            let (p, r) = draw_batch(&mut shuffled, start, batch)?;
-            let examined = take_accepted::<P>(state, &active, &p, &r, &mut committee)?;
-            needed = add(start, examined as u64, WHAT)?;
-            positions.extend_from_slice(&p);
-            random_values.extend_from_slice(&r);
-            batch = 4096;
-        }
+        let needed = draw_until_full::<P>(
+            state,
+            &active,
+            &mut shuffled,
+            (0, batch, LOOKAHEAD_CAP),
+            &mut committee,
+            Some((&mut positions, &mut random_values)),
+        )?;
         // Margin: an eighth of the candidates needed, at least 1,024, past those drawn.
         let want = add(needed, div(needed, 8, WHAT)?.max(1024), WHAT)?.min(LOOKAHEAD_CAP);
         if want > positions.len() as u64 {

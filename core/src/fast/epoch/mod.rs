@@ -281,12 +281,6 @@ pub fn process_epoch_fast_timed<P: Preset>(
     lap(&mut timings.deferred_effective_balances);
 
     // 7. periodic steps
-    let history_roots = (runs("historical_summaries_update")
-        && rem_preset(
-            next_epoch,
-            div_preset(P::SLOTS_PER_HISTORICAL_ROOT, P::SLOTS_PER_EPOCH),
-        ) == 0)
-        .then(|| state.history_roots());
     {
         let mut f = state.fields_mut();
         if runs("slashings_reset") {
@@ -295,9 +289,9 @@ pub fn process_epoch_fast_timed<P: Preset>(
         if runs("randao_mixes_reset") {
             resets::process_randao_mixes_reset(&mut f, current_epoch)?;
         }
-        if runs("historical_summaries_update") {
-            resets::process_historical_summaries_update(&mut f, current_epoch, history_roots)?;
-        }
+    }
+    if runs("historical_summaries_update") {
+        resets::process_historical_summaries_update(state, current_epoch)?;
     }
     lap(&mut timings.resets);
     if runs("participation_flag_updates") {

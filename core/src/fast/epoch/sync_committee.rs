@@ -272,7 +272,7 @@ fn random_value(seed: &Root, i: u64, random_bytes: &mut Option<(u64, [u8; 32])>)
 /// balances in parallel, and append the accepted to `committee` in the spec's order until it is
 /// full. What lies beyond the last accepted candidate (and any error there) the spec never
 /// evaluates. Returns how many candidates were examined: all, or up to the one that filled it.
-pub(crate) fn take_accepted<P: Preset>(
+fn take_accepted<P: Preset>(
     state: &BeaconState<P>,
     active_validator_indices: &[u32],
     positions: &[u64],
@@ -311,7 +311,6 @@ pub fn get_next_sync_committee_indices<P: Preset>(
     active_validator_indices: &[u32],
     lookahead: Option<&SyncLookahead>,
 ) -> Result<Vec<ValidatorIndex>> {
-    const WHAT: &str = "get_next_sync_committee_indices";
     let active_validator_count = active_validator_indices.len() as u64;
     ensure(
         active_validator_count > 0,
@@ -352,20 +351,53 @@ pub fn get_next_sync_committee_indices<P: Preset>(
             .saturating_add(expected / 4)
             .clamp(BATCH, MAX_FIRST_BATCH);
     }
-    while (sync_committee_indices.len() as u64) < P::SYNC_COMMITTEE_SIZE {
-        // Candidates i..i + batch_len: shuffled, then tested, in parallel; taken in order.
-        let (positions, random_values) = draw_batch(&mut shuffled, i, batch_len)?;
-        take_accepted::<P>(
+    draw_until_full::<P>(
+        state,
+        active_validator_indices,
+        &mut shuffled,
+        (i, batch_len, u64::MAX),
+        &mut sync_committee_indices,
+        None,
+    )?;
+    Ok(sync_committee_indices)
+}
+
+/// The positions and random values of every candidate drawn (`draw_until_full`'s record).
+pub(crate) type DrawRecord<'a> = (&'a mut Vec<u64>, &'a mut Vec<u16>);
+
+/// Draw candidates from `start` in batches (the first `first_batch` long, then `BATCH`): each
+/// batch shuffled, then tested, in parallel, and taken in order until `committee` is full, or
+/// until `cap` candidates are drawn. `record` keeps every drawn candidate's inputs. Returns how
+/// many candidates were examined from 0: one past the one that filled the committee.
+pub(crate) fn draw_until_full<P: Preset>(
+    state: &BeaconState<P>,
+    active_validator_indices: &[u32],
+    shuffled: &mut ShuffledIndex,
+    (start, first_batch, cap): (u64, u64, u64),
+    committee: &mut Vec<ValidatorIndex>,
+    mut record: Option<DrawRecord<'_>>,
+) -> Result<u64> {
+    const WHAT: &str = "get_next_sync_committee_indices";
+    let (mut i, mut batch_len, mut examined) = (start, first_batch, start);
+    while (committee.len() as u64) < P::SYNC_COMMITTEE_SIZE && i < cap {
+        // Candidates i..i + batch_len.
+        let (positions, random_values) = draw_batch(shuffled, i, batch_len)?;
+        let taken = take_accepted::<P>(
             state,
             active_validator_indices,
             &positions,
             &random_values,
-            &mut sync_committee_indices,
+            committee,
         )?;
+        examined = add(i, taken as u64, WHAT)?;
+        if let Some((p, r)) = record.as_mut() {
+            p.extend_from_slice(&positions);
+            r.extend_from_slice(&random_values);
+        }
         i = add(i, batch_len, WHAT)?;
         batch_len = BATCH;
     }
-    Ok(sync_committee_indices)
+    Ok(examined)
 }
 
 /// One candidate of electra § get_next_sync_committee_indices: at `shuffled_index` in the

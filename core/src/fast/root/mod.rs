@@ -66,21 +66,13 @@ struct PackedCache<T> {
     built: bool,
 }
 
-/// Spare elements a cloned shadow keeps (as `TrackedState`'s clone keeps in the registry lists).
+/// Spare elements a cloned shadow keeps (a deposit appends a validator; see `Layers`' `Clone`).
 const SHADOW_HEADROOM: usize = 1024;
-
-/// A copy of `v` with `SHADOW_HEADROOM` spare capacity, in one copy: a shadow that grows after
-/// a clone (a deposit appends a validator) is then not reallocated (see `Layers`' `Clone`).
-fn with_spare<T: Clone>(v: &[T]) -> Vec<T> {
-    let mut out = Vec::with_capacity(v.len().saturating_add(SHADOW_HEADROOM));
-    out.extend_from_slice(v);
-    out
-}
 
 impl<T: Clone> Clone for PackedCache<T> {
     fn clone(&self) -> Self {
         PackedCache {
-            shadow: with_spare(&self.shadow),
+            shadow: crate::fast::with_spare(&self.shadow, SHADOW_HEADROOM),
             tree: self.tree.clone(),
             built: self.built,
         }
@@ -223,7 +215,7 @@ struct ElemCache<T> {
 impl<T: Clone> Clone for ElemCache<T> {
     fn clone(&self) -> Self {
         ElemCache {
-            shadow: with_spare(&self.shadow),
+            shadow: crate::fast::with_spare(&self.shadow, SHADOW_HEADROOM),
             tree: self.tree.clone(),
             built: self.built,
         }

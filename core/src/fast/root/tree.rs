@@ -37,11 +37,7 @@ impl Clone for Layers {
             .layers
             .iter()
             .enumerate()
-            .map(|(k, l)| {
-                let mut v = Vec::with_capacity(l.len() + (LAYER_HEADROOM >> k.min(16)).max(1));
-                v.extend_from_slice(l);
-                v
-            })
+            .map(|(k, l)| crate::fast::with_spare(l, (LAYER_HEADROOM >> k.min(16)).max(1)))
             .collect();
         Layers {
             base: self.base,
