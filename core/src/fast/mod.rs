@@ -13,6 +13,7 @@
 //!   sync committees), switched per step by `EpochConfig`.
 //! - `root`: `StateRootCache`, the incremental `hash_tree_root` that `TrackedState` carries
 //!   (batched SHA-256 via hashtree, parallel cold root).
+//! - `prefetch`: software prefetch hints for the gathers over sparse live sets.
 //! - `slots`: `process_slots` / `process_slot` on a `TrackedState`: an empty slot rehashes only
 //!   what it changed; the epoch function is a parameter.
 pub mod cache;
@@ -20,6 +21,7 @@ pub mod engine;
 pub mod epoch;
 #[cfg(feature = "inject-slowdown")]
 pub mod inject;
+pub(crate) mod prefetch;
 pub mod root;
 pub mod slots;
 pub mod tracked;

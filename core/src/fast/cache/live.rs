@@ -106,6 +106,28 @@ impl<'a> SortedCursor<'a> {
         }
         false
     }
+
+    /// `contains`, pushing to `missed` the entries passed over (smaller than `index`).
+    #[inline]
+    pub(crate) fn contains_or_miss(&mut self, index: u32, missed: &mut Vec<u32>) -> bool {
+        while let Some(&x) = self.list.get(self.pos) {
+            if x > index {
+                return false;
+            }
+            self.pos = self.pos.saturating_add(1);
+            if x == index {
+                // Met: past it, so the next call does not count it as missed.
+                return true;
+            }
+            missed.push(x);
+        }
+        false
+    }
+
+    /// The entries not yet passed over.
+    pub(crate) fn rest(&self) -> &'a [u32] {
+        self.list.get(self.pos..).unwrap_or_default()
+    }
 }
 
 /// `list[lo..hi]` where `lo..hi` are the entries in `[start, end)` (`list` sorted).
@@ -120,7 +142,7 @@ pub(crate) fn sub_range(list: &[u32], start: usize, end: usize) -> &[u32] {
 /// already) or only entries past its end (new deposits). The element-wise merge of 980k +
 /// ~10^4 entries took 3-4 ms of a 26 ms epoch on mainnet-2026; the search for the missing
 /// entries runs in parallel slices of `short` once it is long.
-pub(crate) fn union_into_live(mut long: Vec<u32>, short: &[u32]) -> Vec<u32> {
+pub(crate) fn union_into_live(long: Vec<u32>, short: &[u32]) -> Vec<u32> {
     let mut missing = if short.len() >= 8192 {
         let slice = short
             .len()
@@ -138,6 +160,12 @@ pub(crate) fn union_into_live(mut long: Vec<u32>, short: &[u32]) -> Vec<u32> {
         missing_from(&long, short)
     };
     missing.dedup();
+    insert_absent(long, missing)
+}
+
+/// `long` (sorted, unique) with `missing` (sorted, unique, none of them in `long`) inserted:
+/// `long` moved, not copied, when `missing` is empty or lies past its end.
+pub(crate) fn insert_absent(mut long: Vec<u32>, missing: Vec<u32>) -> Vec<u32> {
     match (missing.first(), long.last()) {
         (None, _) => long,
         (Some(&first), Some(&last)) if first > last => {
@@ -255,6 +283,16 @@ mod tests {
             vec![0, 1, 4, 5, 9, 12, 13]
         );
         assert_eq!(sub_range(&a, 4, 12), &[4, 9]);
+        // The entries never met, in order: passed over, then the rest.
+        let mut c = SortedCursor::new(&a);
+        let mut missed = Vec::new();
+        let met: Vec<u32> = [0, 4, 5, 10]
+            .into_iter()
+            .filter(|&i| c.contains_or_miss(i, &mut missed))
+            .collect();
+        assert_eq!(met, vec![4]);
+        assert_eq!(missed, vec![1, 9]);
+        assert_eq!(c.rest(), &[12]);
         // The live-set union equals the general one: nothing new, new entries past the end,
         // inside, before the start, and duplicates.
         let long: Vec<u32> = (1..300_000u32).map(|i| i * 3).collect();

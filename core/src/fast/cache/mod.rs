@@ -194,7 +194,7 @@ impl FastCaches {
             || {
                 rayon::join(
                     || not_inert(state, epoch),
-                    || RegistryView::build(validators, get_previous_epoch(state)),
+                    || RegistryView::build(validators, &state.balances, get_previous_epoch(state)),
                 )
             },
         );
@@ -305,9 +305,9 @@ impl FastCaches {
             // Built from these very records just now.
         } else if self.view.token == Some(record.token) && !record.all {
             self.view
-                .refresh(&s.validators, &record.changed, previous_epoch)?;
+                .refresh(&s.validators, &s.balances, &record.changed, previous_epoch)?;
         } else {
-            self.view = RegistryView::build(&s.validators, previous_epoch);
+            self.view = RegistryView::build(&s.validators, &s.balances, previous_epoch);
         }
         self.view.token = Some(token);
         Ok(())
@@ -324,7 +324,7 @@ impl FastCaches {
         let s = state.state();
         let previous_epoch = get_previous_epoch(s);
         let mut view = self.view.clone();
-        view.refresh(&s.validators, &record.changed, previous_epoch)
+        view.refresh(&s.validators, &s.balances, &record.changed, previous_epoch)
             .map_err(|e| e.to_string())?;
         if !view.check_against(&s.validators, previous_epoch) {
             return Err("registry view differs from the records".into());

@@ -6,6 +6,7 @@
 
 use crate::error::Result;
 use crate::fast::epoch::single_pass::{effective_balance_after, PassParams};
+use crate::fast::prefetch::{prefetch, prefetch_all, AHEAD};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::math::{add, div, mul, rem_preset, sub};
 use crate::helpers::misc::compute_activation_exit_epoch;
@@ -155,9 +156,14 @@ pub fn deferred_effective_balances<P: Preset>(
     p: &PassParams,
     indices: &[u32],
 ) -> Result<()> {
-    for &index in indices {
+    let sparse = crate::fast::prefetch::sparse(indices);
+    for (n, &index) in indices.iter().enumerate() {
         let i = index as usize;
         let s = state.state();
+        if let Some(&ahead) = indices.get(n.wrapping_add(AHEAD)).filter(|_| sparse) {
+            prefetch_all(&s.validators, ahead as usize);
+            prefetch(&s.balances, ahead as usize);
+        }
         let (Some(v), Some(&balance)) = (s.validators.get(i), s.balances.get(i)) else {
             continue;
         };

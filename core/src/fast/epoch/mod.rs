@@ -30,7 +30,7 @@ pub use config::{EpochConfig, EpochTimings, STEP_NAMES};
 
 use crate::error::Error;
 use crate::error::Result;
-use crate::fast::cache::live::{remove_sorted, union_into_live, union_sorted};
+use crate::fast::cache::live::{insert_absent, remove_sorted, union_sorted};
 use crate::fast::cache::{sorted_dedup, EpochValues, FastCaches};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::accessors::{get_current_epoch, get_previous_epoch};
@@ -260,11 +260,12 @@ pub fn process_epoch_fast_timed<P: Preset>(
     }
     lap(&mut timings.pending_consolidations);
     let touched = sorted_dedup(touched);
-    if p.effective_balance {
+    let n_before = caches.registry_len;
+    if p.effective_balance || config.is_all() {
         // The pass skipped exactly `deferred`: every existing validator the queues changed must
-        // be among them (`pending_candidates`), or its effective balance would be stale.
+        // be among them (`pending_candidates`), or its effective balance would be stale (and
+        // the live set below would miss it).
         let mut skipped = crate::fast::cache::live::SortedCursor::new(&deferred);
-        let n_before = caches.registry_len;
         if touched
             .iter()
             .any(|&i| (i as usize) < n_before && !skipped.contains(i))
@@ -274,6 +275,9 @@ pub fn process_epoch_fast_timed<P: Preset>(
             ));
         }
     }
+    let appended = &touched
+        .get(touched.partition_point(|&i| (i as usize) < n_before)..)
+        .unwrap_or_default();
     let deferred = union_sorted(&union_sorted(&deferred, &sc.ejections), &touched);
     if p.effective_balance {
         apply::deferred_effective_balances::<P>(state, &p, &deferred)?;
@@ -310,8 +314,11 @@ pub fn process_epoch_fast_timed<P: Preset>(
 
     // 8. the live set for the next epoch
     if config.is_all() {
+        // What joins: the queue candidates the scan did not meet in the live set, and the
+        // validators the deposits appended (ejections are live; every other validator the
+        // queues changed is a candidate, checked above).
         let kept = remove_sorted(std::mem::take(&mut caches.live), &out.pruned);
-        caches.live = union_into_live(kept, &deferred);
+        caches.live = insert_absent(kept, union_sorted(&sc.deferred_missing, appended));
         caches.registry_len = state.state().validators.len();
         caches.prepared_epoch = Some(next_epoch);
     }

@@ -16,6 +16,7 @@
 
 use crate::error::{Error, Result};
 use crate::fast::epoch::scan::{bits, Records, RANGE};
+use crate::fast::prefetch::{prefetch, AHEAD};
 use crate::helpers::math::{add, div, div_preset, mul, rem, sub};
 use crate::preset::consts::{
     PARTICIPATION_FLAG_WEIGHTS, TIMELY_HEAD_FLAG_INDEX, TIMELY_TARGET_FLAG_INDEX,
@@ -99,7 +100,11 @@ pub fn single_pass<P: Preset>(
                 effective_balances: &range.effective_balances,
                 flags: &range.flags,
             };
-            chunk::<P>(p, memo, base, &records, b, s)
+            if crate::fast::prefetch::sparse(live) {
+                chunk::<P, true>(p, memo, base, &records, b, s)
+            } else {
+                chunk::<P, false>(p, memo, base, &records, b, s)
+            }
         })
         .collect::<Result<Vec<PassOutput>>>()?;
     let mut out = PassOutput::default();
@@ -216,7 +221,10 @@ struct Compact<'a> {
     flags: &'a [u8],
 }
 
-fn chunk<P: Preset>(
+/// The pass over one range; `PREFETCH`: ask for the lines of the validator `AHEAD` on
+/// (`crate::fast::prefetch::sparse` ranges; two copies of the loop, so the dense ranges keep
+/// theirs unchanged).
+fn chunk<P: Preset, const PREFETCH: bool>(
     p: &PassParams,
     memo: &mut DeltaMemo,
     base: usize,
@@ -238,7 +246,15 @@ fn chunk<P: Preset>(
         WHAT,
     )?;
     let len = base.saturating_add(balances.len()) as u64;
+    let mut lead = live.iter().skip(AHEAD);
     for ((&index, &eb), &b) in live.iter().zip(effective_balances).zip(flags) {
+        if PREFETCH {
+            if let Some(&ahead) = lead.next() {
+                let a = (ahead as usize).wrapping_sub(base);
+                prefetch(balances, a);
+                prefetch(scores, a);
+            }
+        }
         let j = (index as usize).wrapping_sub(base);
         let out_of_range = || Error::OutOfRange {
             what: "balances",

@@ -1,0 +1,69 @@
+//! A software prefetch hint for gathers by index over the registry-sized lists. The live set
+//! is known before the epoch's passes walk it, so each pass asks for the lines of the validator
+//! `AHEAD` positions on while it works on this one: on consolidated states the live validators
+//! lie one per ~12 indices at irregular gaps, which the hardware prefetchers do not follow.
+
+/// How many live validators ahead the passes ask for.
+pub const AHEAD: usize = 16;
+
+/// Whether the sorted indices `list` are sparse enough for prefetching to pay: on average more
+/// than 4 registry indices apart (a `u64` list's entries then lie in different cache lines).
+/// Where the live set is dense the hardware prefetchers stream it, and the hints cost: on
+/// mainnet-2026 (dense ranges) the pass went 3.8 -> 4.1 ms with them everywhere.
+#[inline]
+pub fn sparse(list: &[u32]) -> bool {
+    match (list.first(), list.last()) {
+        (Some(&a), Some(&b)) => {
+            u64::from(b.saturating_sub(a)) > (list.len() as u64).saturating_mul(4)
+        }
+        _ => false,
+    }
+}
+
+/// Hint that `slice[i]` will be read soon; nothing if `i` is out of bounds.
+#[inline(always)]
+pub fn prefetch<T>(slice: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(r) = slice.get(i) {
+        let p = (r as *const T).cast::<i8>();
+        // SAFETY: `p` points into a live slice; a prefetch reads nothing and cannot fault.
+        #[allow(unsafe_code)]
+        unsafe {
+            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p)
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
+}
+
+/// `prefetch` of every cache line of `slice[i]` (a validator record spans two or three).
+#[inline(always)]
+pub fn prefetch_all<T>(slice: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(r) = slice.get(i) {
+        let p = (r as *const T).cast::<i8>();
+        let size = core::mem::size_of::<T>();
+        let mut off = 0;
+        while off < size {
+            // SAFETY: `p + off` lies inside `*r` (off < size_of::<T>()); a prefetch reads
+            // nothing and cannot fault.
+            #[allow(unsafe_code)]
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                    p.wrapping_add(off),
+                )
+            };
+            off = off.saturating_add(64);
+        }
+        // The last line, when `*r` does not start on a line boundary.
+        // SAFETY: as above (size - 1 < size).
+        #[allow(unsafe_code)]
+        unsafe {
+            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                p.wrapping_add(size.saturating_sub(1)),
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, i);
+}
