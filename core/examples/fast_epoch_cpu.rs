@@ -14,11 +14,13 @@
     clippy::arithmetic_side_effects
 )]
 
+mod util;
 use maxeb_core::fast::epoch::EpochTimings;
 use maxeb_core::fast::FastEngine;
 use maxeb_core::types::BeaconState;
 use maxeb_core::{Mainnet, Preset};
 use std::time::Instant;
+use util::med;
 
 /// CPU nanoseconds run by every thread of this process so far.
 fn cpu_ns() -> u64 {
@@ -34,16 +36,6 @@ fn cpu_ns() -> u64 {
         }
     }
     total
-}
-
-fn med(mut xs: Vec<f64>) -> String {
-    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    format!(
-        "{:.2} ({:.2}-{:.2})",
-        xs[xs.len() / 2],
-        xs[0],
-        xs[xs.len() - 1]
-    )
 }
 
 fn main() {

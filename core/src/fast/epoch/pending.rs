@@ -16,6 +16,7 @@ use crate::helpers::misc::compute_start_slot_at_epoch;
 use crate::preset::consts::{FAR_FUTURE_EPOCH, GENESIS_SLOT};
 use crate::preset::Preset;
 use crate::types::{BlsPubkey, Bytes32, Epoch, Gwei, PendingDeposit, ValidatorIndex};
+use rayon::prelude::*;
 use ssz_types::VariableList;
 
 /// The existing validators the pending steps of this epoch may change, before they run: the
@@ -51,7 +52,51 @@ pub fn pending_candidates<P: Preset>(
             }
         }
     }
-    Ok(crate::fast::cache::sorted_dedup(out))
+    Ok(sorted_dedup_below(out, s.validators.len()))
+}
+
+/// `sorted_dedup` of indices all below `bound`: a least-significant-digit radix sort (11-bit
+/// digits, only as many as `bound` needs) when they are many. mainnet-2026's 16k consolidation
+/// ends, in queue order, took ~225 us to sort with `sort_unstable` (a bitmap over the
+/// registry: ~200 us, most of it faulting in its fresh pages).
+pub(crate) fn sorted_dedup_below(mut v: Vec<u32>, bound: usize) -> Vec<u32> {
+    const BITS: u32 = 11;
+    const DIGITS: usize = 1 << BITS;
+    if v.len() < 4096 || v.iter().any(|&i| i as usize >= bound) {
+        return crate::fast::cache::sorted_dedup(v);
+    }
+    let mut passes = 0u32;
+    while passes < 3 && (bound.saturating_sub(1) >> passes.saturating_mul(BITS)) > 0 {
+        passes = passes.saturating_add(1);
+    }
+    let mut buf = vec![0u32; v.len()];
+    for pass in 0..passes {
+        let shift = pass.saturating_mul(BITS);
+        let digit = |x: u32| ((x >> shift) as usize) & (DIGITS - 1);
+        let mut start = [0usize; DIGITS];
+        for &x in &v {
+            if let Some(c) = start.get_mut(digit(x)) {
+                *c = c.saturating_add(1);
+            }
+        }
+        let mut sum = 0usize;
+        for c in start.iter_mut() {
+            let n = *c;
+            *c = sum;
+            sum = sum.saturating_add(n);
+        }
+        for &x in &v {
+            if let Some(c) = start.get_mut(digit(x)) {
+                if let Some(slot) = buf.get_mut(*c) {
+                    *slot = x;
+                }
+                *c = c.saturating_add(1);
+            }
+        }
+        std::mem::swap(&mut v, &mut buf);
+    }
+    v.dedup();
+    v
 }
 
 /// electra § add_validator_to_registry on the tracked state; indexes the new pubkey.
@@ -245,7 +290,7 @@ pub fn process_pending_deposits<P: Preset>(
     // In place: the front is drained (a memmove of the tail), no new allocation of the queue.
     if next_deposit_index > 0 || !deposits_to_postpone.is_empty() {
         let mut queue: Vec<PendingDeposit> = std::mem::take(f.pending_deposits).into();
-        queue.drain(..next_deposit_index.min(queue.len()));
+        drop_front(&mut queue, next_deposit_index);
         queue.extend(deposits_to_postpone);
         *f.pending_deposits =
             VariableList::new(queue).map_err(|_| Error::ListFull("pending_deposits"))?;
@@ -258,6 +303,52 @@ pub fn process_pending_deposits<P: Preset>(
         0
     };
     Ok(())
+}
+
+/// Entries per part below which `drop_front` is one serial `drain`.
+const DROP_FRONT_PART: usize = 4096;
+
+/// `queue.drain(..k)`, with the tail's move split across the rayon threads: each part of the
+/// queue shifts itself left by `k` in `k`-entry blocks (a block's source and destination never
+/// overlap), and each part's first `k` entries, saved before, go to the end of the part before.
+/// mainnet-2026's 50k pending deposits are 9.6 MB moved every epoch: 0.73 ms as one memmove,
+/// 0.47 ms on two threads (this machine; medians of 21, caches flushed).
+pub(crate) fn drop_front<T: Clone + Send + Sync>(queue: &mut Vec<T>, k: usize) {
+    let n = queue.len();
+    let k = k.min(n);
+    let part = n.div_ceil(rayon::current_num_threads().max(1));
+    if k == 0 || part < DROP_FRONT_PART || part <= k.saturating_mul(2) {
+        queue.drain(..k);
+        return;
+    }
+    // The first `k` entries of every part but the first: they move into the part before.
+    let saved: Vec<Vec<T>> = queue
+        .chunks(part)
+        .skip(1)
+        .map(|c| c.get(..k.min(c.len())).unwrap_or_default().to_vec())
+        .collect();
+    queue.par_chunks_mut(part).for_each(|c| {
+        let mut at = k;
+        while at < c.len() {
+            let end = at.saturating_add(k).min(c.len());
+            let (head, rest) = c.split_at_mut(at);
+            if let (Some(dst), Some(src)) = (
+                head.get_mut(at.saturating_sub(k)..end.saturating_sub(k)),
+                rest.get(..end.saturating_sub(at)),
+            ) {
+                dst.clone_from_slice(src);
+            }
+            at = end;
+        }
+    });
+    for (j, block) in saved.iter().enumerate() {
+        // Part j + 1 starts at (j + 1) * part; its block lands just before that.
+        let start = part.saturating_mul(j.saturating_add(1)).saturating_sub(k);
+        if let Some(dst) = queue.get_mut(start..start.saturating_add(block.len())) {
+            dst.clone_from_slice(block);
+        }
+    }
+    queue.truncate(n.saturating_sub(k));
 }
 
 /// electra § process_pending_consolidations on the tracked state.
@@ -319,4 +410,53 @@ pub fn process_pending_consolidations<P: Preset>(
             VariableList::new(remaining).map_err(|_| Error::ListFull("pending_consolidations"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::drop_front;
+
+    #[test]
+    fn radix_dedup_is_sort_dedup() {
+        let mut x = 12_345u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for (n, bound) in [
+            (10usize, 100usize),
+            (5000, 20_000),
+            (16_000, 2_000_000),
+            (9000, 64),
+        ] {
+            let v: Vec<u32> = (0..n).map(|_| (next() % bound as u64) as u32).collect();
+            let want = crate::fast::cache::sorted_dedup(v.clone());
+            assert_eq!(super::sorted_dedup_below(v.clone(), bound), want);
+            // A bound too small still gives the exact answer.
+            assert_eq!(super::sorted_dedup_below(v, bound / 2), want);
+        }
+    }
+
+    #[test]
+    fn drop_front_is_drain() {
+        // Three threads: parts of 4,096 entries and more for n >= 12,288 (the parallel path).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            for n in [0usize, 1, 100, 12_288, 20_000, 50_001] {
+                for k in [0usize, 1, 16, 17, 4095, 4096, 30_000, 60_000] {
+                    let mut mine: Vec<u64> = (0..n as u64).collect();
+                    let mut spec = mine.clone();
+                    drop_front(&mut mine, k);
+                    spec.drain(..k.min(n));
+                    assert_eq!(mine, spec, "n {n} k {k}");
+                }
+            }
+        });
+    }
 }
