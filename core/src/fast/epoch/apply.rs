@@ -150,7 +150,8 @@ fn validator<P: Preset>(state: &TrackedState<P>, i: usize) -> Result<&crate::typ
     })
 }
 
-/// electra § process_effective_balance_updates for `indices` (sorted), after the queues.
+/// electra § process_effective_balance_updates for `indices` (sorted), after the queues, from
+/// the records.
 pub fn deferred_effective_balances<P: Preset>(
     state: &mut TrackedState<P>,
     p: &PassParams,
@@ -171,6 +172,22 @@ pub fn deferred_effective_balances<P: Preset>(
         let eb = effective_balance_after::<P>(p, compounding, balance, v.effective_balance)?;
         if eb != v.effective_balance {
             state.validator_mut(i)?.effective_balance = eb;
+        }
+    }
+    Ok(())
+}
+
+/// The pass's effective-balance updates of deferred validators (`PassOutput::tentative`,
+/// sorted), but for those in `again` (sorted), decided from their records instead.
+pub fn apply_tentative<P: Preset>(
+    state: &mut TrackedState<P>,
+    tentative: &[(u32, Gwei)],
+    again: &[u32],
+) -> Result<()> {
+    let mut again = crate::fast::cache::live::SortedCursor::new(again);
+    for &(index, eb) in tentative {
+        if !again.contains(index) {
+            state.validator_mut(index as usize)?.effective_balance = eb;
         }
     }
     Ok(())

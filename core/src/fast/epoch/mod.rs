@@ -11,7 +11,8 @@
 //!    the validators the queues will touch), from the compact records,
 //! 5. `apply`: registry updates (activations after justification's finality), effective
 //!    balances, then ejections through the exit queue in index order,
-//! 6. eth1 reset, `pending` deposits and consolidations, the deferred effective-balance updates,
+//! 6. eth1 reset, `pending` deposits and consolidations, the deferred effective-balance updates
+//!    (the pass's answer, but for the validators the queues changed and the ejected),
 //! 7. `resets` (slashings, randao, historical summaries, participation rotation),
 //!    `sync_committee` at a period boundary,
 //! 8. the live set for the next epoch,
@@ -278,9 +279,16 @@ pub fn process_epoch_fast_timed<P: Preset>(
     let appended = &touched
         .get(touched.partition_point(|&i| (i as usize) < n_before)..)
         .unwrap_or_default();
-    let deferred = union_sorted(&union_sorted(&deferred, &sc.ejections), &touched);
     if p.effective_balance {
-        apply::deferred_effective_balances::<P>(state, &p, &deferred)?;
+        // Decided now, from the records: what the queues changed, the ejected (their exit took
+        // the effective balance before its update), and the pass's overflows. Every other
+        // deferred validator takes the pass's answer (`PassOutput::tentative`).
+        let again = union_sorted(
+            &union_sorted(&sc.ejections, &touched),
+            &sorted_dedup(out.undecided.clone()),
+        );
+        apply::deferred_effective_balances::<P>(state, &p, &again)?;
+        apply::apply_tentative(state, &out.tentative, &again)?;
     }
     lap(&mut timings.deferred_effective_balances);
 
