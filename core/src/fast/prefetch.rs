@@ -36,35 +36,3 @@ pub fn prefetch<T>(slice: &[T], i: usize) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (slice, i);
 }
-
-/// `prefetch` of every cache line of `slice[i]` (a validator record spans two or three).
-#[inline(always)]
-pub fn prefetch_all<T>(slice: &[T], i: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(r) = slice.get(i) {
-        let p = (r as *const T).cast::<i8>();
-        let size = core::mem::size_of::<T>();
-        let mut off = 0;
-        while off < size {
-            // SAFETY: `p + off` lies inside `*r` (off < size_of::<T>()); a prefetch reads
-            // nothing and cannot fault.
-            #[allow(unsafe_code)]
-            unsafe {
-                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
-                    p.wrapping_add(off),
-                )
-            };
-            off = off.saturating_add(64);
-        }
-        // The last line, when `*r` does not start on a line boundary.
-        // SAFETY: as above (size - 1 < size).
-        #[allow(unsafe_code)]
-        unsafe {
-            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
-                p.wrapping_add(size.saturating_sub(1)),
-            )
-        };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (slice, i);
-}

@@ -6,7 +6,6 @@
 
 use crate::error::Result;
 use crate::fast::epoch::single_pass::{effective_balance_after, PassParams};
-use crate::fast::prefetch::{prefetch, prefetch_all, AHEAD};
 use crate::fast::tracked::TrackedState;
 use crate::helpers::math::{add, div, mul, rem_preset, sub};
 use crate::helpers::misc::compute_activation_exit_epoch;
@@ -157,14 +156,9 @@ pub fn deferred_effective_balances<P: Preset>(
     p: &PassParams,
     indices: &[u32],
 ) -> Result<()> {
-    let sparse = crate::fast::prefetch::sparse(indices);
-    for (n, &index) in indices.iter().enumerate() {
+    for &index in indices {
         let i = index as usize;
         let s = state.state();
-        if let Some(&ahead) = indices.get(n.wrapping_add(AHEAD)).filter(|_| sparse) {
-            prefetch_all(&s.validators, ahead as usize);
-            prefetch(&s.balances, ahead as usize);
-        }
         let (Some(v), Some(&balance)) = (s.validators.get(i), s.balances.get(i)) else {
             continue;
         };

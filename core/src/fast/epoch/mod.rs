@@ -276,17 +276,14 @@ pub fn process_epoch_fast_timed<P: Preset>(
             ));
         }
     }
-    let appended = &touched
+    let appended = touched
         .get(touched.partition_point(|&i| (i as usize) < n_before)..)
         .unwrap_or_default();
     if p.effective_balance {
         // Decided now, from the records: what the queues changed, the ejected (their exit took
         // the effective balance before its update), and the pass's overflows. Every other
         // deferred validator takes the pass's answer (`PassOutput::tentative`).
-        let again = union_sorted(
-            &union_sorted(&sc.ejections, &touched),
-            &sorted_dedup(out.undecided.clone()),
-        );
+        let again = union_sorted(&union_sorted(&sc.ejections, &touched), &out.undecided);
         apply::deferred_effective_balances::<P>(state, &p, &again)?;
         apply::apply_tentative(state, &out.tentative, &again)?;
     }

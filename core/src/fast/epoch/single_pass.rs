@@ -70,8 +70,8 @@ pub struct PassOutput {
     /// took 0.55-0.65 ms of every epoch (mainnet-2026 and consolidated-max), for the few
     /// dozen the queues change.
     pub tentative: Vec<(u32, Gwei)>,
-    /// Deferred validators whose update overflowed on the pass's balance: decided after the
-    /// queues, which may change that balance.
+    /// Deferred validators whose update overflowed on the pass's balance (sorted): decided
+    /// after the queues, which may change that balance.
     pub undecided: Vec<u32>,
 }
 
