@@ -8,7 +8,9 @@
 //! ```
 //! Prints medians (min-max) in ms for: the dense stream, the scan's gathers (a u64 and three
 //! u8 lists), the pass's (read and write a u64 list, read another), each with and without the
-//! software prefetch hint the engine uses on sparse ranges.
+//! software prefetch hint the engine uses on sparse ranges; then the same two passes with the
+//! effective balances (scan) or the inactivity scores (pass) read from a copy in live order, the
+//! layouts the engine does not have yet, to tell what each would save.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -75,6 +77,68 @@ fn scan_like(r: &[&[u32]], eb: &[u64], a: &[u8], b: &[u8], c: &[u8], pf: bool) -
         .sum()
 }
 
+/// `scan_like` with the effective balances in live order (`eb_live[k]` for `live[k]`).
+fn scan_dense_eb(r: &[&[u32]], eb_live: &[u64], a: &[u8], b: &[u8], c: &[u8]) -> u64 {
+    let mut at = 0;
+    let parts: Vec<(&[u32], &[u64])> = r
+        .iter()
+        .map(|live| {
+            let e = &eb_live[at..at + live.len()];
+            at += live.len();
+            (*live, e)
+        })
+        .collect();
+    parts
+        .par_iter()
+        .map(|(live, e)| {
+            let mut s = 0u64;
+            for (n, (&i, &eb)) in live.iter().zip(e.iter()).enumerate() {
+                if let Some(&x) = live.get(n + AHEAD) {
+                    let x = x as usize;
+                    hint(a, x);
+                    hint(b, x);
+                    hint(c, x);
+                }
+                let i = i as usize;
+                s = s.wrapping_add(eb ^ u64::from(a[i] ^ b[i] ^ c[i]));
+            }
+            s
+        })
+        .sum()
+}
+
+/// `pass_like` with the scores read from a copy in live order (`scores_live[k]` for `live[k]`),
+/// and the balances gathered with the hint.
+fn pass_dense_scores(r: &[&[u32]], bal: &mut [u64], scores_live: &[u64]) -> u64 {
+    let mut rest = bal;
+    let mut chunks = Vec::new();
+    let mut at = 0;
+    for live in r {
+        let n = rest.len().min(RANGE);
+        let (c, tail) = rest.split_at_mut(n);
+        chunks.push((c, *live, &scores_live[at..at + live.len()]));
+        at += live.len();
+        rest = tail;
+    }
+    chunks
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, (bal, live, sc))| {
+            let base = k * RANGE;
+            let mut s = 0u64;
+            for (n, (&i, &sc)) in live.iter().zip(sc.iter()).enumerate() {
+                if let Some(&x) = live.get(n + AHEAD) {
+                    hint(bal, x as usize - base);
+                }
+                let i = i as usize;
+                s = s.wrapping_add(sc);
+                bal[i - base] = bal[i - base].wrapping_add(sc | 1);
+            }
+            s
+        })
+        .sum()
+}
+
 fn pass_like(r: &[&[u32]], bal: &mut [u64], scores: &[u64], pf: bool) -> u64 {
     let mut rest = bal;
     let mut chunks = Vec::new();
@@ -133,8 +197,10 @@ fn main() {
     drop(state);
     let r = ranges(&live, n);
     let dense: Vec<u64> = vec![1; live.len() * 3];
+    let eb_live: Vec<u64> = live.iter().map(|&i| eb[i as usize]).collect();
+    let scores_live: Vec<u64> = live.iter().map(|&i| scores[i as usize]).collect();
     let mut junk = vec![0u64; 32 << 20];
-    let mut t: [Vec<f64>; 5] = Default::default();
+    let mut t: [Vec<f64>; 7] = Default::default();
     let mut sink = 0u64;
     for _ in 0..runs {
         let mut time = |slot: usize, f: &mut dyn FnMut() -> u64, junk: &mut Vec<u64>| {
@@ -161,6 +227,16 @@ fn main() {
             &mut junk,
         );
         sink ^= time(4, &mut || pass_like(&r, &mut bal, &scores, true), &mut junk);
+        sink ^= time(
+            5,
+            &mut || scan_dense_eb(&r, &eb_live, &kinds, &pp, &cp),
+            &mut junk,
+        );
+        sink ^= time(
+            6,
+            &mut || pass_dense_scores(&r, &mut bal, &scores_live),
+            &mut junk,
+        );
     }
     println!(
         "{path}: {} live of {n}, {} threads, {runs} runs (ms)",
@@ -173,6 +249,8 @@ fn main() {
         "scan's gathers, prefetch hint",
         "pass's gathers (u64 read+write, u64 read)",
         "pass's gathers, prefetch hint",
+        "scan, effective balances in live order, hint",
+        "pass, scores in live order, hint",
     ];
     for (name, x) in names.iter().zip(t) {
         println!("  {name:44} {}", med(x));
