@@ -306,7 +306,7 @@ fn gen_state(seed: u64) -> BeaconState<P> {
         earliest_exit_epoch: pick(&mut r, &[0, e + 5, e + 9]),
         consolidation_balance_to_consume: 0,
         earliest_consolidation_epoch: 0,
-        pending_deposits: VariableList::new(deposits).unwrap(),
+        pending_deposits: QueueList::new(deposits).unwrap(),
         pending_partial_withdrawals: VariableList::default(),
         pending_consolidations: VariableList::new(consolidations).unwrap(),
     }
@@ -635,7 +635,7 @@ fn inert_validator_reenters_on_top_up() {
     state.balances[0] = 0;
     state.previous_epoch_participation[0] = 0;
     state.current_epoch_participation[0] = 0;
-    state.pending_deposits = VariableList::default();
+    state.pending_deposits = QueueList::default();
     state.pending_consolidations = VariableList::default();
     let caches = FastCaches::build(&state).unwrap();
     assert!(!caches.live().contains(&0), "validator 0 should be inert");

@@ -97,7 +97,7 @@ fn mutations<P: Preset>() -> Vec<Mutation<P>> {
                     ..PendingDeposit::default()
                 },
             );
-            s.pending_deposits = VariableList::new(d).unwrap();
+            s.pending_deposits = maxeb_core::types::QueueList::new(d).unwrap();
             s.deposit_balance_to_consume = u64::MAX;
         }),
     ]

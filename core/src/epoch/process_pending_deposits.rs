@@ -11,10 +11,9 @@ use crate::helpers::predicates::get_max_effective_balance;
 use crate::preset::consts::{DOMAIN_DEPOSIT, FAR_FUTURE_EPOCH, GENESIS_SLOT};
 use crate::preset::Preset;
 use crate::types::{
-    BeaconState, BlsPubkey, BlsSignature, Bytes32, DepositMessage, Gwei, PendingDeposit, Root,
-    Validator, ValidatorIndex,
+    BeaconState, BlsPubkey, BlsSignature, Bytes32, DepositMessage, Gwei, PendingDeposit, QueueList,
+    Root, Validator, ValidatorIndex,
 };
-use ssz_types::VariableList;
 use std::collections::HashMap;
 
 /// `validator_pubkeys.index(pubkey)` if `pubkey in validator_pubkeys`: a linear scan, as the
@@ -295,7 +294,7 @@ pub fn process_pending_deposits<P: Preset>(state: &mut BeaconState<P>) -> Result
         .to_vec();
     remaining.extend(deposits_to_postpone);
     state.pending_deposits =
-        VariableList::new(remaining).map_err(|_| Error::ListFull("pending_deposits"))?;
+        QueueList::new(remaining).map_err(|_| Error::ListFull("pending_deposits"))?;
 
     // > Accumulate churn only if the churn limit has been hit.
     state.deposit_balance_to_consume = if is_churn_limit_reached {

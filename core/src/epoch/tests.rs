@@ -15,8 +15,8 @@ use crate::helpers::mutators::{
 };
 use crate::preset::consts::FAR_FUTURE_EPOCH;
 use crate::types::{
-    BeaconBlockHeader, Checkpoint, Eth1Data, ExecutionPayloadHeader, Fork, PendingDeposit, Root,
-    SyncCommittee, Validator,
+    BeaconBlockHeader, Checkpoint, Eth1Data, ExecutionPayloadHeader, Fork, PendingDeposit,
+    QueueList, Root, SyncCommittee, Validator,
 };
 use crate::{Mainnet, Minimal};
 use ssz_types::{BitVector, FixedVector, VariableList};
@@ -79,7 +79,7 @@ pub(crate) fn test_state<P: Preset>(n: usize, epoch: u64) -> BeaconState<P> {
         earliest_exit_epoch: 0,
         consolidation_balance_to_consume: 0,
         earliest_consolidation_epoch: 0,
-        pending_deposits: VariableList::default(),
+        pending_deposits: QueueList::default(),
         pending_partial_withdrawals: VariableList::default(),
         pending_consolidations: VariableList::default(),
     }
@@ -179,7 +179,7 @@ fn pending_deposit_top_up_and_churn_carry() {
         top_up(2, 20_000_000_000),
         top_up(3, 10_000_000_000),
     ];
-    state.pending_deposits = VariableList::new(deps.clone()).unwrap();
+    state.pending_deposits = QueueList::new(deps.clone()).unwrap();
     process_pending_deposits(&mut state).unwrap();
     assert_eq!(state.balances[1], 72_000_000_000);
     assert_eq!(state.balances[2], 52_000_000_000);
@@ -269,7 +269,7 @@ fn mainnet_scale_process_epoch() {
             }
         })
         .collect();
-    state.pending_deposits = VariableList::new(deps).unwrap();
+    state.pending_deposits = QueueList::new(deps).unwrap();
     // Step by step (timed), then the same through process_epoch: both must agree.
     let mut by_steps = state.clone();
     for (name, step) in epoch_steps::<Mainnet>() {

@@ -100,7 +100,7 @@ pub struct FieldsMut<'a, P: Preset> {
     pub earliest_exit_epoch: &'a mut Epoch,
     pub consolidation_balance_to_consume: &'a mut Gwei,
     pub earliest_consolidation_epoch: &'a mut Epoch,
-    pub pending_deposits: &'a mut VariableList<PendingDeposit, P::PendingDepositsLimit>,
+    pub pending_deposits: &'a mut QueueList<PendingDeposit, P::PendingDepositsLimit>,
     pub pending_partial_withdrawals:
         &'a mut VariableList<PendingPartialWithdrawal, P::PendingPartialWithdrawalsLimit>,
     pub pending_consolidations:

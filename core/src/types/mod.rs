@@ -14,6 +14,7 @@ mod bytes;
 mod gossip;
 mod legacy;
 mod light_client;
+mod queue;
 mod serde_hex;
 mod state;
 
@@ -34,6 +35,7 @@ pub use light_client::{
     LightClientFinalityUpdate, LightClientHeader, LightClientOptimisticUpdate, LightClientUpdate,
     NextSyncCommitteeBranch,
 };
+pub use queue::{QueueFull, QueueList};
 pub use state::BeaconState;
 
 use crate::preset::Preset;

@@ -59,7 +59,8 @@ pub struct BeaconState<P: Preset> {
     pub earliest_exit_epoch: Epoch,
     pub consolidation_balance_to_consume: Gwei,
     pub earliest_consolidation_epoch: Epoch,
-    pub pending_deposits: VariableList<PendingDeposit, P::PendingDepositsLimit>,
+    /// A `List[PendingDeposit, PENDING_DEPOSITS_LIMIT]` whose front drops without a move.
+    pub pending_deposits: QueueList<PendingDeposit, P::PendingDepositsLimit>,
     pub pending_partial_withdrawals:
         VariableList<PendingPartialWithdrawal, P::PendingPartialWithdrawalsLimit>,
     pub pending_consolidations: VariableList<PendingConsolidation, P::PendingConsolidationsLimit>,

@@ -273,7 +273,6 @@ fn mutate<P: Preset>(t: &mut TrackedState<P>, rng: &mut Rng) {
             let f = t.fields_mut();
             let len = f.pending_deposits.len();
             let k = rng.below(len + 1);
-            let mut v: Vec<PendingDeposit> = f.pending_deposits.iter().skip(k).cloned().collect();
             let postponed: Vec<PendingDeposit> = f
                 .pending_deposits
                 .iter()
@@ -281,8 +280,9 @@ fn mutate<P: Preset>(t: &mut TrackedState<P>, rng: &mut Rng) {
                 .take(rng.below(3))
                 .cloned()
                 .collect();
-            v.extend(postponed);
-            *f.pending_deposits = VariableList::new(v).unwrap();
+            // As the fast step does it: the head moves, the tail stays (and at times compacts).
+            f.pending_deposits.drop_front(k);
+            f.pending_deposits.extend(postponed).unwrap();
         }
         16 => {
             let f = t.fields_mut();
