@@ -1,7 +1,8 @@
-//! `RegistryView`: a compact, persistent, structure-of-arrays mirror of what the scan reads per
-//! validator, so the epoch streams 9 bytes per live validator instead of its 121-byte record.
+//! `RegistryView`: a compact, persistent mirror of what the scan reads per validator, so the
+//! epoch reads 2 bytes per live validator instead of its 121-byte record.
 //!
-//! Per registry index: the effective balance and a kind byte. A validator is *settled* at
+//! Per registry index one `u16` (`Slot`): the effective balance in whole increments and the kind
+//! bits. A validator is *settled* at
 //! epoch `E` when it is not slashed, not exiting (`exit_epoch == FAR_FUTURE_EPOCH`), already
 //! eligible (`activation_eligibility_epoch != FAR_FUTURE_EPOCH`) and active since at least the
 //! previous epoch (`activation_epoch <= get_previous_epoch(E)`). Each condition holds at every
@@ -32,13 +33,53 @@ pub mod kind {
     pub const COMPOUNDING: u8 = 1 << 1;
 }
 
+/// A validator's entry: bits 0-1 its `kind` bits, bit 2 `ODD`, bits 3-15 its effective balance
+/// in units of `UNIT`. An effective balance that is not a whole number of units below
+/// `2^13` (none is in a state the spec produces: it is always a multiple of
+/// EFFECTIVE_BALANCE_INCREMENT, at most MAX_EFFECTIVE_BALANCE_ELECTRA = 2,048 units) sets `ODD`
+/// and is kept exactly in `RegistryView::odd`.
+///
+/// Why 2 bytes and not a `u64` and a kind byte (9 bytes): on consolidated-max the live
+/// validators lie one per ~12 indices, so each one's `u64` was a cache line of its own; 32
+/// entries now share a line.
+pub(crate) type Slot = u16;
+
+/// The effective-balance unit of a `Slot`: both presets' EFFECTIVE_BALANCE_INCREMENT (the
+/// encoding stays exact for any other value, through `ODD`).
+const UNIT: Gwei = 1_000_000_000;
+/// The slot's effective balance is in `RegistryView::odd`.
+const ODD: Slot = 1 << 2;
+/// The kind bits of a slot.
+const KIND_BITS: Slot = 0b11;
+/// The first bit of the effective balance.
+const EB_SHIFT: u32 = 3;
+
+/// The kind bits of `slot`.
+#[inline]
+pub(crate) fn slot_kind(slot: Slot) -> u8 {
+    (slot & KIND_BITS) as u8
+}
+
+/// The slot of `kind` and `effective_balance`; `ODD` when the balance does not fit.
+#[inline]
+fn slot_of(kind: u8, effective_balance: Gwei) -> Slot {
+    let units = effective_balance / UNIT;
+    let kind = Slot::from(kind) & KIND_BITS;
+    if effective_balance % UNIT == 0 && units < 1 << (Slot::BITS - EB_SHIFT) {
+        // Below 2^13: fits the slot's top 13 bits.
+        (units as Slot) << EB_SHIFT | kind
+    } else {
+        ODD | kind
+    }
+}
+
 /// The mirror (module doc).
 #[derive(Debug, Clone, Default)]
 pub struct RegistryView {
-    /// `validators[i].effective_balance`.
-    pub(crate) effective_balances: Vec<Gwei>,
-    /// `kind` bits of validator `i`.
-    pub(crate) kinds: Vec<u8>,
+    /// Validator `i`'s `Slot`.
+    pub(crate) slots: Vec<Slot>,
+    /// The effective balances that do not fit a slot (`ODD`), sorted by index.
+    odd: Vec<(u32, Gwei)>,
     /// The `TrackedState` change-record token last applied; `None`: not synced to any.
     pub(crate) token: Option<u64>,
     /// Validators that are settled but for an activation epoch still ahead: re-read each
@@ -153,17 +194,16 @@ impl RegistryView {
     pub fn build(validators: &[Validator], balances: &[Gwei], previous_epoch: Epoch) -> Self {
         // One pass over the records (a pass per field cost ~60 ms more at 2.0M).
         let mut view = RegistryView {
-            effective_balances: Vec::with_capacity(validators.len()),
-            kinds: Vec::with_capacity(validators.len()),
+            slots: Vec::with_capacity(validators.len()),
             ..RegistryView::default()
         };
         for (i, v) in validators.iter().enumerate() {
             let k = kind_of(v, previous_epoch);
-            view.effective_balances.push(v.effective_balance);
-            view.kinds.push(k);
             let Ok(index) = u32::try_from(i) else {
-                continue;
+                // Past u32 indices (never at any real registry size): the view stops.
+                break;
             };
+            view.push(index, k, v.effective_balance);
             if maturing(v, previous_epoch) {
                 view.maturing.push(index);
             }
@@ -185,19 +225,82 @@ impl RegistryView {
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val(self.effective_balances.as_slice())
-            .saturating_add(std::mem::size_of_val(self.kinds.as_slice()))
+        std::mem::size_of_val(self.slots.as_slice())
+            .saturating_add(std::mem::size_of_val(self.odd.as_slice()))
             .saturating_add(std::mem::size_of_val(self.unsettled.as_slice()))
     }
 
     /// Validators covered.
     pub fn len(&self) -> usize {
-        self.kinds.len()
+        self.slots.len()
     }
 
     /// Whether none is.
     pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty()
+        self.slots.is_empty()
+    }
+
+    /// The effective balance of validator `index`, whose slot is `slot`.
+    #[inline]
+    pub(crate) fn effective_balance_of(&self, index: usize, slot: Slot) -> Gwei {
+        if slot & ODD == 0 {
+            // At most 2^13 - 1 units: no overflow.
+            Gwei::from(slot >> EB_SHIFT).saturating_mul(UNIT)
+        } else {
+            self.odd_balance(index)
+        }
+    }
+
+    /// The effective balance of validator `index`, `None` past the view.
+    pub fn effective_balance(&self, index: usize) -> Option<Gwei> {
+        let slot = *self.slots.get(index)?;
+        Some(self.effective_balance_of(index, slot))
+    }
+
+    /// The kind bits of validator `index`, `None` past the view.
+    pub fn kind(&self, index: usize) -> Option<u8> {
+        self.slots.get(index).map(|&s| slot_kind(s))
+    }
+
+    #[cold]
+    fn odd_balance(&self, index: usize) -> Gwei {
+        self.odd
+            .binary_search_by_key(&index, |&(i, _)| i as usize)
+            .ok()
+            .and_then(|at| self.odd.get(at))
+            .map_or(0, |&(_, eb)| eb)
+    }
+
+    /// Append validator `index` (the next one).
+    fn push(&mut self, index: u32, kind: u8, effective_balance: Gwei) {
+        let slot = slot_of(kind, effective_balance);
+        if slot & ODD != 0 {
+            self.odd.push((index, effective_balance));
+        }
+        self.slots.push(slot);
+    }
+
+    /// Set validator `index`'s entry (within the view).
+    fn set(&mut self, index: u32, kind: u8, effective_balance: Gwei) {
+        let slot = slot_of(kind, effective_balance);
+        if let Some(s) = self.slots.get_mut(index as usize) {
+            *s = slot;
+        }
+        match (
+            self.odd.binary_search_by_key(&index, |&(i, _)| i),
+            slot & ODD != 0,
+        ) {
+            (Ok(at), true) => {
+                if let Some(e) = self.odd.get_mut(at) {
+                    e.1 = effective_balance;
+                }
+            }
+            (Ok(at), false) => {
+                self.odd.remove(at);
+            }
+            (Err(at), true) => self.odd.insert(at, (index, effective_balance)),
+            (Err(_), false) => {}
+        }
     }
 
     /// Re-read the records of `changed` and of every validator appended since (`validators` is
@@ -209,10 +312,10 @@ impl RegistryView {
         changed: &[usize],
         previous_epoch: Epoch,
     ) -> Result<()> {
-        if validators.len() < self.kinds.len() {
+        if validators.len() < self.slots.len() {
             return Err(Error::Assert("fast registry view: the registry shrank"));
         }
-        let first_new = self.kinds.len();
+        let first_new = self.slots.len();
         // (index, its new in-flight entry if any) for every record re-read.
         let mut updates: Vec<(u32, Option<Epochs>)> = Vec::new();
         let maturing_before = std::mem::take(&mut self.maturing);
@@ -229,13 +332,8 @@ impl RegistryView {
                 len: validators.len() as u64,
             })?;
             let k = kind_of(v, previous_epoch);
-            if let (Some(eb), Some(slot)) =
-                (self.effective_balances.get_mut(i), self.kinds.get_mut(i))
-            {
-                *eb = v.effective_balance;
-                *slot = k;
-            }
             let index = crate::fast::cache::pubkeys::index_u32(i)?;
+            self.set(index, k, v.effective_balance);
             reread(
                 index,
                 k,
@@ -248,9 +346,8 @@ impl RegistryView {
         }
         for (i, v) in validators.iter().enumerate().skip(first_new) {
             let k = kind_of(v, previous_epoch);
-            self.effective_balances.push(v.effective_balance);
-            self.kinds.push(k);
             let index = crate::fast::cache::pubkeys::index_u32(i)?;
+            self.push(index, k, v.effective_balance);
             reread(
                 index,
                 k,
@@ -286,12 +383,12 @@ impl RegistryView {
         let old = std::mem::take(&mut self.unsettled);
         let mut out = Vec::with_capacity(old.len().saturating_add(updates.len()));
         let mut ups = updates.into_iter().peekable();
-        let effective_balances = &self.effective_balances;
+        let view = &*self;
         let keep = |e: &Epochs| {
             e.withdrawable_epoch > previous_epoch
-                || effective_balances
-                    .get(e.index as usize)
-                    .is_some_and(|&eb| eb > 0)
+                || view
+                    .effective_balance(e.index as usize)
+                    .is_some_and(|eb| eb > 0)
                 || balance_of(balances, e.index as usize) > 0
         };
         for e in old {
@@ -334,12 +431,14 @@ impl RegistryView {
         if !(sorted && exact && complete) {
             return false;
         }
-        self.effective_balances == fresh.effective_balances
-            && self.kinds.iter().zip(&fresh.kinds).all(|(&mine, &f)| {
-                mine & !kind::SETTLED == f & !kind::SETTLED
-                    && (mine & kind::SETTLED == 0 || f & kind::SETTLED != 0)
+        self.slots.len() == fresh.slots.len()
+            && self.odd == fresh.odd
+            && self.slots.iter().zip(&fresh.slots).all(|(&mine, &f)| {
+                let (mine_kind, f_kind) = (slot_kind(mine), slot_kind(f));
+                mine & !KIND_BITS == f & !KIND_BITS
+                    && mine_kind & !kind::SETTLED == f_kind & !kind::SETTLED
+                    && (mine_kind & kind::SETTLED == 0 || f_kind & kind::SETTLED != 0)
             })
-            && self.kinds.len() == fresh.kinds.len()
     }
 }
 
@@ -387,5 +486,57 @@ mod tests {
         let indices: Vec<u32> = view.unsettled.iter().map(|e| e.index).collect();
         assert_eq!(indices, vec![2]);
         assert!(view.check_against(&validators, 100));
+    }
+
+    /// Every effective balance reads back exactly, whether it fits a slot or not, through
+    /// builds, re-reads that move it in and out of `odd`, and appends.
+    #[test]
+    fn effective_balances_read_back_exactly() {
+        let settled = |eb: Gwei| Validator {
+            effective_balance: eb,
+            exit_epoch: FAR_FUTURE_EPOCH,
+            withdrawable_epoch: FAR_FUTURE_EPOCH,
+            ..withdrawn()
+        };
+        let ebs = [
+            0,
+            UNIT,
+            32 * UNIT,
+            2048 * UNIT,
+            8191 * UNIT,
+            8192 * UNIT,
+            UNIT + 1,
+            u64::MAX,
+            17,
+        ];
+        let mut validators: Vec<Validator> = ebs.iter().map(|&eb| settled(eb)).collect();
+        let view = RegistryView::build(&validators, &[], 100);
+        for (i, &eb) in ebs.iter().enumerate() {
+            assert_eq!(view.effective_balance(i), Some(eb), "index {i}");
+            assert_eq!(view.kind(i), Some(kind::SETTLED), "index {i}");
+        }
+        assert_eq!(view.odd.len(), 4, "8192, UNIT + 1, u64::MAX, 17 do not fit");
+        assert!(view.check_against(&validators, 100));
+
+        // Re-read: an odd one becomes whole, a whole one odd, an odd one another odd value;
+        // then two are appended, one of each.
+        let mut view = view;
+        validators[6].effective_balance = 31 * UNIT;
+        validators[2].effective_balance = 5;
+        validators[7].effective_balance = 3 * UNIT + 7;
+        validators.push(settled(9 * UNIT));
+        validators.push(settled(9 * UNIT + 9));
+        view.refresh(&validators, &[], &[2, 6, 7], 100).unwrap();
+        for (i, v) in validators.iter().enumerate() {
+            assert_eq!(
+                view.effective_balance(i),
+                Some(v.effective_balance),
+                "index {i}"
+            );
+        }
+        let odd: Vec<u32> = view.odd.iter().map(|e| e.0).collect();
+        assert_eq!(odd, vec![2, 5, 7, 8, 10]);
+        assert!(view.check_against(&validators, 100));
+        assert_eq!(view.effective_balance(validators.len()), None);
     }
 }

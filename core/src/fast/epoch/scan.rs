@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::fast::cache::live::{is_inert_fields, SortedCursor};
-use crate::fast::cache::view::{kind, Epochs, RegistryView};
+use crate::fast::cache::view::{kind, slot_kind, Epochs, RegistryView};
 use crate::fast::cache::EpochValues;
 use crate::fast::prefetch::{prefetch, AHEAD};
 use crate::helpers::accessors::base_reward_per_increment_from_total;
@@ -184,8 +184,7 @@ fn scan_range<P: Preset, const PREFETCH: bool>(
         if PREFETCH {
             if let Some(&ahead) = lead.next() {
                 let a = ahead as usize;
-                prefetch(&reg.view.kinds, a);
-                prefetch(&reg.view.effective_balances, a);
+                prefetch(&reg.view.slots, a);
                 prefetch(reg.previous_participation, a);
                 prefetch(reg.current_participation, a);
             }
@@ -196,14 +195,9 @@ fn scan_range<P: Preset, const PREFETCH: bool>(
             index: i as u64,
             len: reg.validators.len() as u64,
         };
-        let k = *reg.view.kinds.get(i).ok_or_else(out_of_range)?;
-        let view_eb = || {
-            reg.view
-                .effective_balances
-                .get(i)
-                .copied()
-                .ok_or_else(out_of_range)
-        };
+        let slot = *reg.view.slots.get(i).ok_or_else(out_of_range)?;
+        let k = slot_kind(slot);
+        let view_eb = || reg.view.effective_balance_of(i, slot);
         let compounding = k & kind::COMPOUNDING != 0;
         let pf = *reg.previous_participation.get(i).ok_or_else(out_of_range)?;
         let cf = *reg.current_participation.get(i).ok_or_else(out_of_range)?;
@@ -215,7 +209,7 @@ fn scan_range<P: Preset, const PREFETCH: bool>(
             // and next epochs, eligible, unslashed, in no queue but the ejection
             // test, not prunable; the sums without branches (the flags are data). 95%
             // of mainnet-2026's live set.
-            let eb = view_eb()?;
+            let eb = view_eb();
             records.effective_balances.push(eb);
             let eb128 = u128::from(eb);
             let masked = |on: bool| eb128 & 0u128.wrapping_sub(u128::from(on));
@@ -251,7 +245,7 @@ fn scan_range<P: Preset, const PREFETCH: bool>(
         }
         while in_flight.next_if(|e| e.index < index).is_some() {}
         let v = match in_flight.next_if(|e| e.index == index) {
-            Some(e) => Rec::in_flight(e, view_eb()?, compounding),
+            Some(e) => Rec::in_flight(e, view_eb(), compounding),
             None => Rec::of(reg.validators.get(i).ok_or_else(out_of_range)?),
         };
         let eb = v.effective_balance;
