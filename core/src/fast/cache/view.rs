@@ -1,15 +1,15 @@
 //! `RegistryView`: a compact, persistent mirror of what the scan reads per validator, so the
 //! epoch reads 2 bytes per live validator instead of its 121-byte record.
 //!
-//! Per registry index one `u16` (`Slot`): the effective balance in whole increments and the kind
-//! bits. A validator is *settled* at
-//! epoch `E` when it is not slashed, not exiting (`exit_epoch == FAR_FUTURE_EPOCH`), already
-//! eligible (`activation_eligibility_epoch != FAR_FUTURE_EPOCH`) and active since at least the
-//! previous epoch (`activation_epoch <= get_previous_epoch(E)`). Each condition holds at every
-//! later epoch until the record changes, so for a settled validator every decision of the scan
-//! follows from its effective balance and credentials alone: it is active in the previous,
-//! current and next epochs, eligible, not in either registry queue, not slashed, not inert. The
-//! scan reads the record only of validators that are not settled (exiting, pending, slashed).
+//! Per registry index one `u16` (`Slot`): the effective balance in whole ETH and the kind bits.
+//! A validator is *settled* at epoch `E` when it is not slashed, not exiting (`exit_epoch ==
+//! FAR_FUTURE_EPOCH`), already eligible (`activation_eligibility_epoch != FAR_FUTURE_EPOCH`) and
+//! active since at least the previous epoch (`activation_epoch <= get_previous_epoch(E)`). Each
+//! condition holds at every later epoch until the record changes, so for a settled validator
+//! every decision of the scan follows from its effective balance and credentials alone: it is
+//! active in the previous, current and next epochs, eligible, not in either registry queue, not
+//! slashed, not inert. The scan reads the record only of validators that are not settled
+//! (exiting, pending, slashed).
 //!
 //! Validity: records change only through `TrackedState` (`validator_mut`, `push_validator`,
 //! `with_state_mut`), which keeps a change record for this view beside the root's; the epoch
