@@ -88,8 +88,10 @@ pub struct Scan {
     pub deferred_missing: Vec<u32>,
 }
 
-/// Sums in u128: cannot overflow; whether a uint64 sum overflowed is decided at the end, and is
-/// an error only for the steps that sum (as in the spec).
+/// Sums in u128: cannot overflow (fewer than 2^32 terms, each below 2^64, sum below 2^96, so the
+/// settled path's `wrapping_add` never wraps and skips saturation's compare); whether a uint64
+/// sum overflowed is decided at the end, and is an error only for the steps that sum (as in the
+/// spec).
 #[derive(Default)]
 struct Part {
     active: u128,
@@ -213,19 +215,19 @@ fn scan_range<P: Preset, const PREFETCH: bool>(
             records.effective_balances.push(eb);
             let eb128 = u128::from(eb);
             let masked = |on: bool| eb128 & 0u128.wrapping_sub(u128::from(on));
-            part.active = part.active.saturating_add(eb128);
+            part.active = part.active.wrapping_add(eb128);
             let mut b = bits::ELIGIBLE;
             if compounding {
                 b |= bits::COMPOUNDING;
             }
             for (flag, sum) in part.previous.iter_mut().enumerate() {
                 let on = has_flag(pf, flag);
-                *sum = sum.saturating_add(masked(on));
+                *sum = sum.wrapping_add(masked(on));
                 b |= u8::from(on) << flag.saturating_add(1);
             }
             part.current_target = part
                 .current_target
-                .saturating_add(masked(has_flag(cf, TIMELY_TARGET_FLAG_INDEX)));
+                .wrapping_add(masked(has_flag(cf, TIMELY_TARGET_FLAG_INDEX)));
             // > elif is_active_validator(validator, current_epoch) and
             // > validator.effective_balance <= EJECTION_BALANCE: initiate_validator_exit
             let ejected = p.registry && eb <= P::EJECTION_BALANCE;
