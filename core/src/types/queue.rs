@@ -106,12 +106,6 @@ impl<T, N: Unsigned> QueueList<T, N> {
         self.items.drain(..self.head);
         self.head = 0;
     }
-
-    /// The live entries as a vector.
-    pub fn into_vec(mut self) -> Vec<T> {
-        self.compact();
-        self.items
-    }
 }
 
 impl<T, N: Unsigned> Default for QueueList<T, N> {
@@ -296,7 +290,7 @@ mod tests {
             assert_eq!(c, q);
             assert_eq!(c.tree_hash_root(), l.tree_hash_root());
         }
-        assert_eq!(q.clone().into_vec(), spec);
+        assert_eq!(q.clone().as_slice(), &spec[..]);
         let back = Q::from_ssz_bytes(&q.as_ssz_bytes()).unwrap();
         assert_eq!(back, q);
     }
