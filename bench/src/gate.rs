@@ -504,9 +504,12 @@ mod tests {
                 memory_bytes: 100,
                 metrics,
                 steps: BTreeMap::new(),
-                counts: BTreeMap::new(),
+                work: BTreeMap::new(),
+                instructions: BTreeMap::new(),
+                floors_ms: BTreeMap::new(),
                 reference_steps: BTreeMap::new(),
             }],
+            savings: vec![],
             external: vec![],
         }
     }

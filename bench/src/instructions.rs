@@ -139,6 +139,7 @@ fn count<P: Preset>(
             schema_version: SCHEMA_VERSION,
             run: RunRecord::current(1),
             scenarios: vec![],
+            savings: vec![],
             external: vec![],
         }
     };
@@ -271,7 +272,9 @@ fn describe<P: Preset>(
         memory_bytes: memory,
         metrics: BTreeMap::new(),
         steps: BTreeMap::new(),
-        counts: BTreeMap::new(),
+        work: BTreeMap::new(),
+        instructions: BTreeMap::new(),
+        floors_ms: BTreeMap::new(),
         reference_steps: BTreeMap::new(),
     })
 }

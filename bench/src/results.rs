@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The schema version this binary writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this binary writes and reads. 2: `scenarios[].work`,
+/// `scenarios[].instructions`, `scenarios[].floors_ms`, `savings[]`, `run.machine`; metrics carry
+/// the 95% interval of their median; `counts` folded into `work`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One `results.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +19,10 @@ pub struct Results {
     pub schema_version: u32,
     pub run: RunRecord,
     pub scenarios: Vec<ScenarioResult>,
+    /// Every ratio of a scenario to the base (`maxeb report`): on deterministic work counts, on
+    /// instruction counts and on times, each with its interval.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub savings: Vec<Saving>,
     /// `maxeb time-external` rows: another implementation timed beside maxeb on the same file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external: Vec<ExternalTiming>,
@@ -41,6 +47,19 @@ pub struct RunRecord {
     /// `/proc/loadavg` (1, 5, 15 min) when the run started: how busy the machine was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_average: Option<[f64; 3]>,
+    /// This machine's limits, measured at the start of the run (the floors' denominators).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineRates>,
+}
+
+/// Rates measured on the machine the run used, so each time can be set against its floor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MachineRates {
+    /// 64-byte SHA-256 node hashes per second, on every thread the run used (the root's kernel).
+    pub node_hashes_per_s: f64,
+    /// Bytes per second read from a buffer far larger than the caches, on every thread.
+    pub read_bytes_per_s: f64,
 }
 
 impl RunRecord {
@@ -57,6 +76,7 @@ impl RunRecord {
             threads,
             command: std::env::args().collect::<Vec<_>>().join(" "),
             load_average: crate::meta::load_average(),
+            machine: None,
         }
     }
 }
@@ -83,10 +103,19 @@ pub struct ScenarioResult {
     /// `process_epoch` per step (fast engine), milliseconds, by the spec's step name.
     #[serde(default)]
     pub steps: BTreeMap<String, Metric>,
-    /// Plain counts: signatures, distinct_messages, gossip_messages, committees, aggregates,
-    /// pairings.
+    /// Deterministic work counts (the same state gives the same numbers on any machine):
+    /// validators visited per epoch phase, SHA-256 node hashes per root, signature work
+    /// (pairings, point additions, decompressions), state bytes changed. Names in the README.
     #[serde(default)]
-    pub counts: BTreeMap<String, u64>,
+    pub work: BTreeMap<String, u64>,
+    /// Instruction counts (callgrind, one thread) where counted: `process_epoch`,
+    /// `state_root_warm`, `slots_32`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub instructions: BTreeMap<String, u64>,
+    /// The floor of a time metric on this machine, by the metric's name: its node hashes at the
+    /// measured hash rate, or its bytes touched at the measured read bandwidth (ms).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub floors_ms: BTreeMap<String, f64>,
     /// `process_epoch` per spec step on the reference path (`maxeb report --reference`), ms.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reference_steps: BTreeMap<String, Metric>,
@@ -143,6 +172,12 @@ pub struct Metric {
     pub median: f64,
     pub min: f64,
     pub max: f64,
+    /// The 95% interval of the median (distribution-free, from order statistics); `None` with
+    /// too few samples to have one (fewer than 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
 }
 
 impl Metric {
@@ -153,6 +188,10 @@ impl Metric {
         }
         let mut sorted = samples.clone();
         let median = crate::stats::median(&mut sorted)?;
+        let (low, high) = match crate::stats::median_interval(&sorted) {
+            Some((l, h)) => (Some(l), Some(h)),
+            None => (None, None),
+        };
         Some(Metric {
             unit: unit.to_string(),
             kind,
@@ -161,13 +200,51 @@ impl Metric {
             min: *sorted.first()?,
             max: *sorted.last()?,
             samples,
+            low,
+            high,
         })
+    }
+
+    /// Half the width of the median's interval relative to the median (0.05 = +-5%); `None`
+    /// without an interval.
+    pub fn rel_halfwidth(&self) -> Option<f64> {
+        let (l, h) = (self.low?, self.high?);
+        (self.median > 0.0).then(|| ((h - self.median).max(self.median - l)) / self.median)
     }
 
     /// Wall-clock milliseconds, lower is better.
     pub fn ms(samples: Vec<f64>) -> Option<Self> {
         Metric::new("ms", Kind::Time, Better::Lower, samples)
     }
+}
+
+/// What a saving's ratio is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// A deterministic work count: exact, `low == high == ratio`.
+    Work,
+    /// A callgrind instruction count: repeatable to ~1e-5.
+    Instructions,
+    /// Wall time: the interval is a bootstrap over paired rounds.
+    Time,
+}
+
+/// One scenario's figure as a ratio to the base scenario's (`maxeb report`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Saving {
+    pub scenario: String,
+    pub base: String,
+    /// The metric's name in `work`, `instructions` or `metrics`.
+    pub metric: String,
+    pub basis: Basis,
+    /// scenario / base (below 1: the scenario does less).
+    pub ratio: f64,
+    /// The 95% interval of the ratio (equal to `ratio` for work counts); `None` where no
+    /// interval can be had (a metric with a single sample).
+    pub low: Option<f64>,
+    pub high: Option<f64>,
 }
 
 /// One `maxeb time-external` comparison.
@@ -254,9 +331,12 @@ mod tests {
                 memory_bytes: 9_000_000,
                 metrics,
                 steps: BTreeMap::new(),
-                counts: BTreeMap::new(),
+                work: BTreeMap::new(),
+                instructions: BTreeMap::new(),
+                floors_ms: BTreeMap::new(),
                 reference_steps: BTreeMap::new(),
             }],
+            savings: vec![],
             external: vec![],
         }
     }

@@ -248,6 +248,7 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource) -> Result<ExitCode> {
                 schema_version: SCHEMA_VERSION,
                 run: RunRecord::current(rayon::current_num_threads()),
                 scenarios: Vec::new(),
+                savings: Vec::new(),
                 external: Vec::new(),
             }
         };

@@ -59,7 +59,7 @@ pub fn render(r: &Results) -> String {
         for (k, m) in &sc.reference_steps {
             s.push_str(&metric_row(n, &format!("reference_step.{k}"), m));
         }
-        for (k, v) in &sc.counts {
+        for (k, v) in &sc.work {
             s.push_str(&value_row(n, k, "count", *v));
         }
     }

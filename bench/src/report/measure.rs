@@ -186,7 +186,7 @@ fn finish<P: Preset>(
     );
     let cache_bytes = m.cache_bytes.unwrap_or(0) as u64;
 
-    let mut counts = BTreeMap::new();
+    let mut work = BTreeMap::new();
     if let Some(r) = &sig {
         let cpu_s = |p: sigs::Phase| p.cpu_ms / 1e3;
         put(
@@ -210,15 +210,15 @@ fn finish<P: Preset>(
             Metric::ms(vec![r.aggregate_ms.wall_ms]),
         );
         let as_u64 = |n: usize| n as u64;
-        counts.insert("signatures".into(), as_u64(r.signatures));
-        counts.insert("distinct_messages".into(), as_u64(r.distinct_messages));
-        counts.insert(
+        work.insert("signatures".into(), as_u64(r.signatures));
+        work.insert("distinct_messages".into(), as_u64(r.distinct_messages));
+        work.insert(
             "gossip_messages".into(),
             as_u64(r.signatures).saturating_add(r.aggregate_and_proofs()),
         );
-        counts.insert("committees".into(), r.committees);
-        counts.insert("aggregates".into(), as_u64(r.aggregates));
-        counts.insert(
+        work.insert("committees".into(), r.committees);
+        work.insert("aggregates".into(), as_u64(r.aggregates));
+        work.insert(
             "pairings".into(),
             r.gossip_pairings
                 .saturating_add(r.aggregate_pairings)
@@ -238,7 +238,9 @@ fn finish<P: Preset>(
         memory_bytes: state_bytes.saturating_add(cache_bytes),
         metrics,
         steps: steps(&m),
-        counts,
+        work,
+        instructions: BTreeMap::new(),
+        floors_ms: BTreeMap::new(),
         reference_steps,
     })
 }

@@ -133,6 +133,7 @@ pub fn run(args: &Args) -> Result<()> {
         schema_version: SCHEMA_VERSION,
         run,
         scenarios,
+        savings: vec![],
         external: vec![],
     };
 

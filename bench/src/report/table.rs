@@ -352,7 +352,7 @@ pub fn steps(r: &Results, reference: bool) -> Option<Table> {
 
 /// The signature workload per epoch.
 pub fn sigs(r: &Results) -> Option<Table> {
-    if r.scenarios.iter().all(|s| s.counts.is_empty()) {
+    if r.scenarios.iter().all(|s| s.work.is_empty()) {
         return None;
     }
     let mut t = Table::new(&[
@@ -369,7 +369,7 @@ pub fn sigs(r: &Results) -> Option<Table> {
     ]);
     for s in &r.scenarios {
         let c = |k: &str| {
-            s.counts
+            s.work
                 .get(k)
                 .map(|n| count(*n))
                 .unwrap_or_else(|| "-".into())
