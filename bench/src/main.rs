@@ -4,6 +4,7 @@ use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod alloc;
 mod diff;
 mod epoch;
 mod fixture;
@@ -25,7 +26,7 @@ mod verify;
 // mimalloc: the transition allocates and frees many large buffers; the system allocator is slower
 // at that and would skew the timings.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Counting = alloc::Counting;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -40,12 +40,6 @@ pub fn peak_rss_bytes() -> Option<u64> {
     kib_line("/proc/self/status", "VmHWM:")
 }
 
-/// Resets the peak RSS to the current RSS (Linux >= 4.0: `5` into `/proc/self/clear_refs`), so
-/// a later [`peak_rss_bytes`] is the peak of what ran since; `false` where that is not possible.
-pub fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
 /// The 1, 5 and 15 minute load averages (`/proc/loadavg`), if known.
 pub fn load_average() -> Option<[f64; 3]> {
     let s = std::fs::read_to_string("/proc/loadavg").ok()?;

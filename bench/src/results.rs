@@ -132,9 +132,14 @@ pub mod metric_names {
     pub const SIGS_GOSSIP_CPU_S: &str = "sigs_gossip_cpu_s";
     pub const SIGS_AGGREGATION_MS: &str = "sigs_aggregation_ms";
     pub const SIGS_AGGREGATE_PATH_MS: &str = "sigs_aggregate_path_ms";
-    pub const PEAK_RSS_BYTES: &str = "peak_rss_bytes";
     pub const LOAD_MS: &str = "load_ms";
     pub const SIGS_GOSSIP_MS: &str = "sigs_gossip_ms";
+    /// The next sync committee's draw, where the engine does it ahead of the boundary: in the
+    /// cache build of a state already in a period's last epoch.
+    pub const SYNC_LOOKAHEAD_MS: &str = "sync_lookahead_ms";
+    /// Peak of the heap bytes the program held while the state, its engine and one working
+    /// clone were live, above what was live before (`alloc::window`): independent of order.
+    pub const HEAP_PEAK_BYTES: &str = "heap_peak_bytes";
 }
 
 /// Which direction is a regression.

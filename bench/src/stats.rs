@@ -102,6 +102,64 @@ fn binomial_half_pmf(n: usize) -> Vec<f64> {
     out
 }
 
+/// Bootstrap resamples behind a ratio's interval.
+const RESAMPLES: usize = 2000;
+
+/// `median(cur) / median(base)` with its 95% interval: a percentile bootstrap over paired
+/// rounds (sample i of each was taken in the same round, so a round's noise moves both; the
+/// resampling keeps the pairs). The generator is seeded with a constant: the same samples give
+/// the same interval. `None` for unpaired or empty input, or a zero median.
+pub fn ratio_interval(base: &[f64], cur: &[f64]) -> Option<(f64, f64, f64)> {
+    let n = base.len();
+    if n == 0 || cur.len() != n {
+        return None;
+    }
+    let ratio = |b: &mut Vec<f64>, c: &mut Vec<f64>| -> Option<f64> {
+        let mb = median(b)?;
+        (mb > 0.0).then_some(median(c)? / mb)
+    };
+    let point = ratio(&mut base.to_vec(), &mut cur.to_vec())?;
+    let mut rng = SplitMix(0x6d61_7865_625f_6273);
+    let mut ratios = Vec::with_capacity(RESAMPLES);
+    let (mut b, mut c) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..RESAMPLES {
+        b.clear();
+        c.clear();
+        for _ in 0..n {
+            let i = rng.below(n);
+            b.push(*base.get(i)?);
+            c.push(*cur.get(i)?);
+        }
+        if let Some(r) = ratio(&mut b, &mut c) {
+            ratios.push(r);
+        }
+    }
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let k = ((ratios.len() as f64 - 1.0) * q).round() as usize;
+        ratios.get(k).copied()
+    };
+    Some((point, at(0.025)?, at(0.975)?))
+}
+
+/// splitmix64: a small, seedable generator (the bootstrap's only randomness).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0; the modulo bias is below 2^-40 for any n here).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % (n.max(1) as u64)) as usize
+    }
+}
+
 /// Milliseconds with precision that suits their size.
 pub fn fmt_ms(ms: f64) -> String {
     if ms >= 100.0 {
@@ -128,6 +186,25 @@ mod tests {
         let s = Summary::of(&[d(4), d(2)]).unwrap_or_else(|| unreachable!());
         assert_eq!(s.median_ms, 3.0);
         assert!(Summary::of(&[]).is_none());
+    }
+
+    #[test]
+    fn ratio_interval_is_paired_and_repeatable() {
+        // Round noise moves both series alike: the paired ratio stays at 0.5 exactly.
+        let base: Vec<f64> = (0..20)
+            .map(|i| 10.0 * (1.0 + f64::from(i % 7) * 0.1))
+            .collect();
+        let cur: Vec<f64> = base.iter().map(|x| x * 0.5).collect();
+        let (r, lo, hi) = ratio_interval(&base, &cur).unwrap_or_else(|| unreachable!());
+        assert!((r - 0.5).abs() < 1e-12 && (lo - 0.5).abs() < 1e-12 && (hi - 0.5).abs() < 1e-12);
+        // Independent noise: the interval holds the point and has width; same input, same answer.
+        let cur: Vec<f64> = (0..20)
+            .map(|i| 5.0 * (1.0 + f64::from(i * 3 % 11) * 0.05))
+            .collect();
+        let a = ratio_interval(&base, &cur).unwrap_or_else(|| unreachable!());
+        assert!(a.1 < a.0 && a.0 < a.2, "{a:?}");
+        assert_eq!(Some(a), ratio_interval(&base, &cur));
+        assert_eq!(ratio_interval(&base, &cur[..3]), None);
     }
 
     #[test]

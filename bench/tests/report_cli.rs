@@ -80,7 +80,14 @@ fn writes_every_file_and_they_read_back() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     // The savings table, the ratio to the base (the first scenario here), where it went.
     assert!(stdout.contains("small-consolidated-max-fresh"), "{stdout}");
-    assert!(stdout.contains("x)"), "no ratio in: {stdout}");
+    assert!(
+        stdout.contains("x ["),
+        "no time ratio with its interval in: {stdout}"
+    );
+    assert!(
+        stdout.contains("validators visited"),
+        "no work column in: {stdout}"
+    );
     assert!(stdout.contains(out.to_str().unwrap()), "{stdout}");
     assert!(stdout.contains("mainnet-2026"), "no mainnet hint: {stdout}");
 
@@ -99,7 +106,22 @@ fn writes_every_file_and_they_read_back() {
     );
 
     let r = Results::load(&out.join("results.json")).unwrap();
-    assert_eq!(r.schema_version, 1);
+    assert_eq!(r.schema_version, 2);
+    let machine = r.run.machine.as_ref().expect("machine rates");
+    assert!(machine.node_hashes_per_s > 1e5 && machine.read_bytes_per_s > 1e8);
+    // Every non-base scenario has its savings, exact ones with low == high == ratio.
+    let work: Vec<_> = r
+        .savings
+        .iter()
+        .filter(|v| v.basis == results::Basis::Work)
+        .collect();
+    assert!(work.iter().any(|v| v.metric == "validators_visited"));
+    assert!(work
+        .iter()
+        .all(|v| v.low == Some(v.ratio) && v.high == Some(v.ratio)));
+    assert!(r.savings.iter().any(|v| v.basis == results::Basis::Time
+        && v.metric == mn::EPOCH_FAST_MS
+        && v.low.is_some()));
     assert_eq!(r.run.command.split_whitespace().nth(1), Some("report"));
     let names: Vec<&str> = r.scenarios.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["tiny", "small-consolidated-max-fresh"]);
@@ -112,7 +134,25 @@ fn writes_every_file_and_they_read_back() {
         );
         assert!(e.min <= e.median && e.median <= e.max);
         assert_eq!(s.metrics[mn::SLOTS_32_MS].samples.len(), 2);
-        assert_eq!(s.metrics[mn::PEAK_RSS_BYTES].kind, Kind::Bytes);
+        assert_eq!(s.metrics[mn::HEAP_PEAK_BYTES].kind, Kind::Bytes);
+        for k in [
+            "validators_visited",
+            "node_hashes",
+            "node_hashes.cold_root",
+            "node_hashes.slots_32",
+        ] {
+            assert!(
+                s.work.get(k).is_some_and(|n| *n > 0),
+                "{}: work {k}: {:?}",
+                s.name,
+                s.work
+            );
+        }
+        assert!(
+            s.floors_ms.contains_key(mn::ROOT_WARM_MS),
+            "{:?}",
+            s.floors_ms
+        );
         assert!(!s.metrics.contains_key(mn::SIGS_GOSSIP_CPU_S), "--no-sigs");
         assert!(s.steps.contains_key("single_pass"), "{:?}", s.steps.keys());
         assert!(s.active_validators > 0 && s.active_validators <= s.validators);
@@ -198,10 +238,12 @@ fn signature_workload_is_reported() {
         "gossip_messages",
         "committees",
         "pairings",
+        "g1_additions",
+        "g2_decompressions",
     ] {
-        assert!(s.counts[c] > 0, "{c}: {:?}", s.counts);
+        assert!(s.work[c] > 0, "{c}: {:?}", s.work);
     }
-    assert!(s.counts["gossip_messages"] > s.counts["signatures"]);
+    assert!(s.work["gossip_messages"] > s.work["signatures"]);
     let g = &s.metrics[mn::SIGS_GOSSIP_CPU_S];
     assert_eq!((g.kind, g.unit.as_str()), (Kind::CpuTime, "s"));
     assert!(s.metrics.contains_key(mn::SIGS_AGGREGATE_PATH_MS));

@@ -1,6 +1,7 @@
 //! `results.csv`: one row per scenario x metric (scenario, metric, unit, median, min, max,
 //! samples), for a spreadsheet. Samples are `;`-separated in the order taken; steps are
-//! `step.NAME` (`reference_step.NAME`), counts and sizes have one sample.
+//! `step.NAME` (`reference_step.NAME`), work counts `work.NAME`, instruction counts
+//! `instructions.NAME`; counts and sizes have one sample.
 
 use crate::results::{Metric, Results};
 
@@ -60,7 +61,15 @@ pub fn render(r: &Results) -> String {
             s.push_str(&metric_row(n, &format!("reference_step.{k}"), m));
         }
         for (k, v) in &sc.work {
-            s.push_str(&value_row(n, k, "count", *v));
+            s.push_str(&value_row(n, &format!("work.{k}"), "count", *v));
+        }
+        for (k, v) in &sc.instructions {
+            s.push_str(&value_row(
+                n,
+                &format!("instructions.{k}"),
+                "instructions",
+                *v,
+            ));
         }
     }
     s

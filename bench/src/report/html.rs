@@ -15,7 +15,8 @@ tbody tr:nth-child(even){background:#fafafa}\
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;font-size:13px}\
 dt{font-weight:bold}dd{margin:0;font-family:monospace}\
 .scroll{overflow-x:auto}figure{margin:16px 0}figcaption{font-size:13px;color:#555}\
-p,li{font-size:14px;line-height:1.45;max-width:1000px}";
+p,li{font-size:14px;line-height:1.45;max-width:1000px}\
+.flag{color:#a03000}";
 
 pub fn render(r: &Results, base: &str, notes: &[String], plots: &[Plot]) -> String {
     let mut s = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
@@ -46,6 +47,14 @@ pub fn render(r: &Results, base: &str, notes: &[String], plots: &[Plot]) -> Stri
         s.push_str(&format!("<li>Note: {}</li>\n", esc(n)));
     }
     s.push_str("</ul>\n");
+    let flags = table::flags(r);
+    if !flags.is_empty() {
+        s.push_str("<p class=\"flag\"><b>Flagged</b> (interval wider than +-10%, or none):</p><ul class=\"flag\">\n");
+        for f in flags {
+            s.push_str(&format!("<li>{}</li>\n", esc(&f)));
+        }
+        s.push_str("</ul>\n");
+    }
     s.push_str(&format!(
         "<h2>How to read this</h2>\n<p>{}</p>\n",
         esc(HOW_TO_READ).replace('`', "")
@@ -59,10 +68,21 @@ pub fn render(r: &Results, base: &str, notes: &[String], plots: &[Plot]) -> Stri
         ));
     }
     section(&mut s, "Scenarios", Some(table::shape(r)));
+    section(&mut s, "Work counts (deterministic)", table::work(r));
     section(
         &mut s,
-        "Timings (ms, median (min-max, n))",
+        "Instruction counts (callgrind, one thread)",
+        table::instructions(r),
+    );
+    section(
+        &mut s,
+        "Timings (ms, median +-95% interval; ! wider than +-10%)",
         Some(table::timings(r)),
+    );
+    section(
+        &mut s,
+        "Against the floor on this machine",
+        table::floors(r),
     );
     section(&mut s, "Sync-committee boundary", table::boundary(r));
     section(

@@ -6,20 +6,31 @@ use super::table;
 use crate::results::Results;
 
 /// The "how to read this" paragraph (the HTML shows the same text).
-pub const HOW_TO_READ: &str = "Every timed figure is a median with its min-max and the number of \
-samples (n); each run of process_epoch and of the 32 slots starts from a fresh copy of the \
-warm engine (state, root cache, epoch caches), so runs do not feed each other. Ratios (`0.45x`) \
-are this scenario's median over the base scenario's median: below 1 is a saving. The consolidated \
-scenarios keep the base's stakers and stake, merged into fewer, larger validators; their sources \
-stay in the registry as withdrawn indices, so `-max` shows the effect of a smaller active set \
-alone, and `-max-fresh` (the withdrawn indices dropped) adds the effect of a smaller registry. \
-`-sync-boundary` scenarios sit one epoch before a sync-committee period (and historical-summaries) \
-boundary, so their epoch also runs process_sync_committee_updates, where Electra's \
-balance-weighted selection depends on effective balances. Times are wall-clock on the machine \
-in the header, which may be shared (see the load average); signature work is CPU-seconds, which \
-other tenants disturb less. \"in memory\" is an estimate: the state's lists at their in-memory \
-record sizes plus the fast engine's cache bytes; peak RSS is the process's high-water mark while \
-the fast engine ran (the state, its caches and one working copy, plus allocator slack).";
+pub const HOW_TO_READ: &str = "Ratios (`0.45x`) are this scenario's figure over the base \
+scenario's: below 1 is a saving. The first columns are deterministic work counts, the same on \
+any machine and in any run: validators the epoch visits, SHA-256 node hashes of the post-epoch \
+state root and of 32 slots, pairings and point additions of one epoch's attestation signatures, \
+bytes in memory. Their ratios are exact. Times come after them: each is the median of samples \
+taken in interleaved rounds (every scenario once per round, the order rotated), each sample at \
+least 25 ms of repeated runs on fresh copies of the warm engine, rounds added until every \
+median's 95% interval (order statistics) is within the target or a cap is reached. A time ratio \
+carries its 95% interval, a percentile bootstrap over paired rounds; an interval that holds 1 \
+reads `no clear change`. A time whose interval is wider than +-10% is marked `!` and listed: too \
+noisy to compare closely (a busy machine; see the load average). Each root and epoch time is \
+also set against its floor on this machine: node hashes at the hash rate measured at the start, \
+or the bytes the epoch must read (its visits times record, balance and score sizes, a model) at \
+the measured read bandwidth. The consolidated scenarios keep the base's stakers and stake, \
+merged into fewer, larger validators; their sources stay in the registry as withdrawn indices, \
+so `-max` shows the effect of a smaller active set alone, and `-max-fresh` (the withdrawn \
+indices dropped) adds the effect of a smaller registry. `-sync-boundary` scenarios sit one epoch \
+before a sync-committee period (and historical-summaries) boundary: their epoch runs \
+process_sync_committee_updates, and the next committee's draw, which the engine does ahead (on \
+entering a period's last epoch: for these states, at cache build), is shown beside it as the \
+boundary's work. Signature times are one sample each (CPU-seconds for the gossip path). \"in \
+memory\" is the state's lists at their in-memory record sizes plus the fast engine's cache bytes \
+(exact); heap peak is the most bytes the program held while this scenario's state, engine and \
+one working copy were live, counted by the allocator from the scenario's own start, so it does \
+not depend on which scenario ran before.";
 
 /// The run record as (label, value) rows, shared with the HTML.
 pub fn header(r: &Results) -> Vec<(&'static str, String)> {
@@ -76,11 +87,37 @@ pub fn render(r: &Results, base: &str, notes: &[String], plots: &[Plot]) -> Stri
     for n in notes {
         s.push_str(&format!("- Note: {n}\n"));
     }
+    let flags = table::flags(r);
+    if !flags.is_empty() {
+        s.push_str("\n**Flagged** (interval wider than +-10%, or none):\n\n");
+        for f in flags {
+            s.push_str(&format!("- {f}\n"));
+        }
+    }
     s.push_str(&format!("\n## How to read this\n\n{HOW_TO_READ}\n"));
     s.push_str("\n## Scenarios\n\n");
     s.push_str(&table::shape(r).markdown());
-    s.push_str("\n## Timings (ms, median (min-max, n))\n\n");
+    if let Some(t) = table::work(r) {
+        s.push_str("\n## Work counts (deterministic)\n\n");
+        s.push_str(&t.markdown());
+    }
+    if let Some(t) = table::instructions(r) {
+        s.push_str("\n## Instruction counts (callgrind, one thread)\n\n");
+        s.push_str(&t.markdown());
+    }
+    s.push_str("\n## Timings (ms, median +-95% interval; ! wider than +-10%)\n\n");
     s.push_str(&table::timings(r).markdown());
+    if let Some(t) = table::floors(r) {
+        s.push_str("\n## Against the floor on this machine\n\n");
+        s.push_str(&t.markdown());
+        if let Some(m) = &r.run.machine {
+            s.push_str(&format!(
+                "\nFloors: node hashes at {:.1}M/s, the epoch's bytes at {:.1} GB/s (measured at the start of the run, every thread).\n",
+                m.node_hashes_per_s / 1e6,
+                m.read_bytes_per_s / 1e9
+            ));
+        }
+    }
     if let Some(t) = table::boundary(r) {
         s.push_str("\n## Sync-committee boundary\n\n");
         s.push_str(&t.markdown());

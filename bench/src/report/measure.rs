@@ -1,14 +1,23 @@
-//! One scenario's figures: load or build the state; the signature workload (before the fast
-//! engine takes the state); the reference epoch when asked; then the fast engine through
-//! `maxeb epoch`'s own measuring functions (`epoch::fast`, `epoch::reference`).
+//! One scenario's figures, in two parts.
+//!
+//! [`prepare`], once per scenario and in order: load or build the state; build the fast engine
+//! (its caches and the cold root); one untimed pass of the epoch, its root and 32 slots that
+//! counts the deterministic work and the heap's peak; the signature workload and the reference
+//! epoch where asked. What it returns holds the warm engine.
+//!
+//! [`rounds`], then: the timed samples, taken in interleaved rounds over every prepared scenario
+//! (A B C ... then B C ... A, the start rotated each round), so a noisy stretch of a shared
+//! machine hits every scenario alike and each round pairs the scenarios' samples. Rounds go on
+//! until every figure's median is known to `precision` (the 95% interval of the median, from
+//! order statistics) or the round cap or the time budget is reached.
 
 use super::Input;
-use crate::epoch::{self, Measured, Plan};
-use crate::meta;
+use crate::epoch::{self, Plan};
 use crate::results::{metric_names as mn, Better, Kind, Metric, ScenarioResult};
 use crate::sigs;
 use crate::source::{load, PresetArg};
-use anyhow::Result;
+use anyhow::{anyhow, Result};
+use maxeb_core::fast::{EpochTimings, FastEngine};
 use maxeb_core::helpers::accessors::get_current_epoch;
 use maxeb_core::helpers::predicates::is_active_validator;
 use maxeb_core::types::{BeaconState, Validator};
@@ -19,23 +28,144 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub struct Opts {
-    pub runs: u64,
+    /// The cap on timed rounds.
+    pub max_rounds: u64,
+    /// Rounds stop once every figure's median interval is within +-this (0.05 = 5%).
+    pub precision: f64,
+    /// Rounds stop after this much time spent in them (once `MIN_ROUNDS` are done).
+    pub budget: Duration,
     pub reference: bool,
     pub sigs: bool,
     pub sig_cache: PathBuf,
 }
 
-/// Measures one scenario; `notes` collects what was skipped and why.
-pub fn scenario(
+/// Fewest rounds: 6 samples are the fewest whose (min, max) covers the median with 95%.
+pub const MIN_ROUNDS: u64 = 6;
+/// Rounds that also rebuild the engine from the state (cache build, cold root): the costly
+/// figures stop here even when not yet within `precision`.
+pub const COLD_ROUNDS: u64 = 9;
+
+/// One round's samples of one scenario.
+#[derive(Default)]
+struct Sample {
+    values: Vec<(&'static str, f64)>,
+    steps: Vec<(&'static str, f64)>,
+}
+
+/// A warm engine of either preset, sampled by the rounds.
+trait Subject {
+    fn sample(&mut self, cold: bool) -> Result<Sample>;
+}
+
+struct Engine<P: Preset> {
+    engine: FastEngine<P>,
+    name: String,
+    /// Repetitions per sample of the epoch (+ warm root) and of the 32 slots (`batch`).
+    reps_epoch: u32,
+    reps_slots: u32,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Each sample runs an operation this long at the least (repeated on fresh clones, the mean
+/// taken): a neighbour steals whole scheduler slices (~3-4 ms here), so a 0.4 ms sample is
+/// either untouched or several times too long, and its median's interval stays wide however
+/// many rounds run. Over 25 ms the stolen share averages out, and it hits every scenario alike.
+const SAMPLE_MS: f64 = 25.0;
+/// The most repetitions in one sample.
+const MAX_REPS: u32 = 64;
+
+/// Repetitions for an operation that took `once` (untimed warm-up run).
+fn batch(once: Duration) -> u32 {
+    let r = (SAMPLE_MS / ms(once).max(1e-3)).ceil();
+    if r >= f64::from(MAX_REPS) {
+        MAX_REPS
+    } else {
+        (r as u32).max(1)
+    }
+}
+
+impl<P: Preset> Engine<P> {
+    fn fail(&self, what: &str, e: maxeb_core::error::Error) -> anyhow::Error {
+        anyhow!("{}: {what}: {e}", self.name)
+    }
+}
+
+impl<P: Preset> Subject for Engine<P> {
+    fn sample(&mut self, cold: bool) -> Result<Sample> {
+        let mut s = Sample::default();
+        let (mut epoch, mut root, mut slots) = (0.0, 0.0, 0.0);
+        let mut steps: Vec<(&'static str, f64)> = Vec::new();
+        for _ in 0..self.reps_epoch {
+            let mut e = self.engine.clone();
+            let mut timings = EpochTimings::default();
+            let t = Instant::now();
+            e.process_epoch_timed(&mut timings)
+                .map_err(|x| self.fail("process_epoch", x))?;
+            epoch += ms(t.elapsed());
+            let phases = timings.phases();
+            if steps.is_empty() {
+                steps = phases.iter().map(|(n, _)| (*n, 0.0)).collect();
+            }
+            for ((_, acc), (_, d)) in steps.iter_mut().zip(phases.iter()) {
+                *acc += ms(*d);
+            }
+            let t = Instant::now();
+            e.hash_tree_root();
+            root += ms(t.elapsed());
+        }
+        for _ in 0..self.reps_slots {
+            let mut e = self.engine.clone();
+            let to = e.state().slot.saturating_add(32);
+            let t = Instant::now();
+            e.process_slots(to)
+                .map_err(|x| self.fail("process_slots", x))?;
+            slots += ms(t.elapsed());
+        }
+        let (re, rs) = (f64::from(self.reps_epoch), f64::from(self.reps_slots));
+        s.values.push((mn::EPOCH_FAST_MS, epoch / re));
+        s.values.push((mn::ROOT_WARM_MS, root / re));
+        s.values.push((mn::SLOTS_32_MS, slots / rs));
+        s.steps = steps.into_iter().map(|(n, v)| (n, v / re)).collect();
+
+        if cold {
+            let state = self.engine.state().clone();
+            let t = Instant::now();
+            let mut e = FastEngine::new(state).map_err(|x| self.fail("building caches", x))?;
+            s.values.push((mn::CACHE_BUILD_MS, ms(t.elapsed())));
+            if let Some(l) = e.caches().sync_lookahead() {
+                s.values.push((mn::SYNC_LOOKAHEAD_MS, ms(l.elapsed())));
+            }
+            let t = Instant::now();
+            e.hash_tree_root();
+            s.values.push((mn::ROOT_COLD_MS, ms(t.elapsed())));
+        }
+        Ok(s)
+    }
+}
+
+/// A scenario set up for the rounds: its record so far and its warm engine.
+pub struct Prepared {
+    pub result: ScenarioResult,
+    subject: Box<dyn Subject>,
+    /// Bytes each live validator's epoch reads at least (the epoch's floor; see `floors`).
+    pub epoch_bytes: u64,
+    samples: BTreeMap<&'static str, Vec<f64>>,
+    steps: BTreeMap<&'static str, Vec<f64>>,
+}
+
+/// Sets one scenario up; `notes` collects what was skipped and why.
+pub fn prepare(
     input: &Input,
     opts: &Opts,
     label: &str,
     notes: &mut Vec<String>,
-) -> Result<ScenarioResult> {
+) -> Result<Prepared> {
     match input.preset {
         PresetArg::Mainnet => {
-            let (state, load_time) = load_timed::<Mainnet>(input, label)?;
-            let sig = match (opts.sigs, input.seed) {
+            let seed = match (opts.sigs, input.seed) {
                 (false, _) => None,
                 (true, None) => {
                     notes.push(format!(
@@ -44,30 +174,197 @@ pub fn scenario(
                     ));
                     None
                 }
-                (true, Some(seed)) => Some(signatures(&state, input, seed, opts)?),
+                (true, Some(seed)) => Some(seed),
             };
-            finish::<Mainnet>(input, opts, label, state, load_time, sig)
+            prepare_preset::<Mainnet>(input, opts, label, |state| {
+                seed.map(|seed| signatures(state, input, seed, opts))
+                    .transpose()
+            })
         }
         PresetArg::Minimal => {
-            let (state, load_time) = load_timed::<Minimal>(input, label)?;
             if opts.sigs {
                 notes.push(format!(
                     "{}: minimal preset: the signature workload runs on mainnet-preset states only",
                     input.name
                 ));
             }
-            finish::<Minimal>(input, opts, label, state, load_time, None)
+            prepare_preset::<Minimal>(input, opts, label, |_| Ok(None))
         }
     }
 }
 
-fn load_timed<P: Preset>(input: &Input, label: &str) -> Result<(BeaconState<P>, Duration)> {
+/// `prepare` for one preset; `sigs` runs the signature workload on the state (mainnet only).
+fn prepare_preset<P: Preset>(
+    input: &Input,
+    opts: &Opts,
+    label: &str,
+    sigs: impl FnOnce(&BeaconState<P>) -> Result<Option<sigs::Report>>,
+) -> Result<Prepared> {
     let pb = epoch::progress(format!("{label}: loading"));
     let t = Instant::now();
     let state = load::<P>(&input.source)?;
-    let d = t.elapsed();
+    let load_time = t.elapsed();
     pb.finish_and_clear();
-    Ok((state, d))
+
+    let epoch = get_current_epoch(&state);
+    let active = state
+        .validators
+        .iter()
+        .filter(|v| is_active_validator(v, epoch))
+        .count() as u64;
+    let ssz_bytes = state.ssz_bytes_len() as u64;
+    let validators = state.validators.len() as u64;
+    let state_bytes = state_memory_bytes(&state, ssz_bytes);
+    let mut metrics = BTreeMap::new();
+    put(&mut metrics, mn::LOAD_MS, Metric::ms(vec![ms(load_time)]));
+
+    let mut reference_steps = BTreeMap::new();
+    if opts.reference {
+        let pb = epoch::progress(format!("{label}: reference path"));
+        let plan = Plan {
+            runs: REFERENCE_RUNS.min(opts.max_rounds),
+            slots: false,
+        };
+        let r = epoch::reference::<P>(plan, &input.source, &state)?;
+        pb.finish_and_clear();
+        put(
+            &mut metrics,
+            mn::EPOCH_REFERENCE_MS,
+            Metric::ms(r.epoch.iter().copied().map(ms).collect()),
+        );
+        reference_steps = r
+            .step_order
+            .iter()
+            .filter_map(|n| {
+                let v = r.steps.get(n)?;
+                Some((
+                    n.to_string(),
+                    Metric::ms(v.iter().copied().map(ms).collect())?,
+                ))
+            })
+            .collect();
+    }
+
+    // The engine, its cold root and one untimed epoch, root and 32 slots: the work counts, the
+    // heap's peak (state, caches, one working clone), and the warm-up of the timed rounds.
+    let pb = epoch::progress(format!("{label}: building the engine, counting work"));
+    let heap = crate::alloc::window();
+    let pre_ssz = state.as_ssz_bytes();
+    let fail = |what: &str, e: maxeb_core::error::Error| anyhow!("{}: {what}: {e}", input.name);
+    let w0 = maxeb_core::work::snapshot();
+    let mut engine = FastEngine::new(state).map_err(|e| fail("building caches", e))?;
+    engine.hash_tree_root();
+    let mut work = BTreeMap::new();
+    work.insert(
+        "node_hashes.cold_root".to_string(),
+        maxeb_core::work::snapshot().since(&w0).node_hashes,
+    );
+    if let Some(l) = engine.caches().sync_lookahead() {
+        work.insert(
+            "sync_lookahead_candidates".to_string(),
+            l.candidates() as u64,
+        );
+    }
+    let cache_bytes = engine.cache_bytes() as u64;
+
+    let mut e = engine.clone();
+    let mut timings = EpochTimings::default();
+    let w0 = maxeb_core::work::snapshot();
+    let t = Instant::now();
+    e.process_epoch_timed(&mut timings)
+        .map_err(|x| fail("process_epoch", x))?;
+    let w1 = maxeb_core::work::snapshot();
+    e.hash_tree_root();
+    let once_epoch = t.elapsed();
+    let w2 = maxeb_core::work::snapshot();
+    let mut visited = 0u64;
+    for (phase, n) in timings.work.named() {
+        visited = visited.saturating_add(n);
+        work.insert(format!("validators_visited.{phase}"), n);
+    }
+    work.insert("validators_visited".to_string(), visited);
+    work.insert("node_hashes.epoch".to_string(), w1.since(&w0).node_hashes);
+    work.insert("node_hashes".to_string(), w2.since(&w1).node_hashes);
+    work.insert(
+        "state_bytes_changed".to_string(),
+        bytes_changed(&pre_ssz, &e.state().as_ssz_bytes()),
+    );
+    drop(pre_ssz);
+    drop(e);
+    let mut e = engine.clone();
+    let to = e.state().slot.saturating_add(32);
+    let w0 = maxeb_core::work::snapshot();
+    let t = Instant::now();
+    e.process_slots(to).map_err(|x| fail("process_slots", x))?;
+    let once_slots = t.elapsed();
+    work.insert(
+        "node_hashes.slots_32".to_string(),
+        maxeb_core::work::snapshot().since(&w0).node_hashes,
+    );
+    drop(e);
+    let heap_peak = heap.peak();
+    pb.finish_and_clear();
+    put(
+        &mut metrics,
+        mn::HEAP_PEAK_BYTES,
+        Metric::new("bytes", Kind::Bytes, Better::Lower, vec![heap_peak as f64]),
+    );
+    let epoch_bytes = epoch_bytes_model(&work);
+
+    if let Some(r) = sigs(engine.state())? {
+        sig_figures(&r, &mut metrics, &mut work);
+    }
+
+    let result = ScenarioResult {
+        name: input.name.clone(),
+        source: input.origin.clone(),
+        seed: input.seed,
+        preset: P::NAME.to_string(),
+        epoch,
+        validators,
+        active_validators: active,
+        ssz_bytes,
+        memory_bytes: state_bytes.saturating_add(cache_bytes),
+        metrics,
+        steps: BTreeMap::new(),
+        work,
+        instructions: BTreeMap::new(),
+        floors_ms: BTreeMap::new(),
+        reference_steps,
+    };
+    Ok(Prepared {
+        result,
+        subject: Box::new(Engine {
+            engine,
+            name: input.name.clone(),
+            reps_epoch: batch(once_epoch),
+            reps_slots: batch(once_slots),
+        }),
+        epoch_bytes,
+        samples: BTreeMap::new(),
+        steps: BTreeMap::new(),
+    })
+}
+
+/// Runs of the reference epoch (`--reference`): seconds each at mainnet size, not interleaved.
+const REFERENCE_RUNS: u64 = 3;
+
+/// Bytes at which two SSZ encodings differ (the longer one's tail counted whole): what the
+/// epoch had to write at the least, whatever the implementation.
+fn bytes_changed(a: &[u8], b: &[u8]) -> u64 {
+    let common = a.iter().zip(b).filter(|(x, y)| x != y).count() as u64;
+    common.saturating_add(a.len().abs_diff(b.len()) as u64)
+}
+
+/// The bytes a fused epoch cannot avoid reading, from its visit counts: each validator the scan
+/// visits, its record and two participation bytes; each the pass visits, its balance and
+/// inactivity score, read and written. A model, and a floor: the caches' own reads are left out.
+fn epoch_bytes_model(work: &BTreeMap<String, u64>) -> u64 {
+    let get = |k: &str| work.get(k).copied().unwrap_or(0);
+    let record = std::mem::size_of::<Validator>() as u64;
+    get("validators_visited.scan")
+        .saturating_mul(record.saturating_add(2))
+        .saturating_add(get("validators_visited.single_pass").saturating_mul(32))
 }
 
 fn signatures(
@@ -99,21 +396,62 @@ fn signatures(
     Ok(r)
 }
 
-fn ms(samples: &[Duration]) -> Option<Metric> {
-    Metric::ms(samples.iter().map(|d| d.as_secs_f64() * 1e3).collect())
+/// The signature workload's times (one sample each) and counts.
+fn sig_figures(
+    r: &sigs::Report,
+    metrics: &mut BTreeMap<String, Metric>,
+    work: &mut BTreeMap<String, u64>,
+) {
+    let cpu_s = |p: sigs::Phase| p.cpu_ms / 1e3;
+    put(
+        metrics,
+        mn::SIGS_GOSSIP_CPU_S,
+        Metric::new("s", Kind::CpuTime, Better::Lower, vec![cpu_s(r.gossip_ms)]),
+    );
+    put(
+        metrics,
+        mn::SIGS_GOSSIP_MS,
+        Metric::ms(vec![r.gossip_ms.wall_ms]),
+    );
+    put(
+        metrics,
+        mn::SIGS_AGGREGATION_MS,
+        Metric::ms(vec![r.aggregation_ms.wall_ms]),
+    );
+    put(
+        metrics,
+        mn::SIGS_AGGREGATE_PATH_MS,
+        Metric::ms(vec![r.aggregate_ms.wall_ms]),
+    );
+    let as_u64 = |n: usize| n as u64;
+    work.insert("signatures".into(), as_u64(r.signatures));
+    work.insert("distinct_messages".into(), as_u64(r.distinct_messages));
+    work.insert(
+        "gossip_messages".into(),
+        as_u64(r.signatures).saturating_add(r.aggregate_and_proofs()),
+    );
+    work.insert("committees".into(), r.committees);
+    work.insert("aggregates".into(), as_u64(r.aggregates));
+    // Every verifying and aggregating phase's point and pairing work, summed by name.
+    for w in [
+        &r.gossip_work,
+        &r.aggregation_work,
+        &r.aggregate_work,
+        &r.onchain_work,
+    ] {
+        for (name, n) in w.named() {
+            if name != "node_hashes" {
+                let e = work.entry(name.to_string()).or_insert(0);
+                *e = e.saturating_add(n);
+            }
+        }
+    }
 }
 
 fn put(map: &mut BTreeMap<String, Metric>, name: &str, m: Option<Metric>) {
     if let Some(m) = m {
         map.insert(name.to_string(), m);
     }
-}
-
-fn steps(m: &Measured) -> BTreeMap<String, Metric> {
-    m.step_order
-        .iter()
-        .filter_map(|n| Some((n.to_string(), ms(m.steps.get(n)?)?)))
-        .collect()
 }
 
 /// The state's bytes in memory: its SSZ size with each validator counted at its in-memory size
@@ -129,118 +467,89 @@ pub(crate) fn state_memory_bytes<P: Preset>(state: &BeaconState<P>, ssz_bytes: u
         .saturating_add(std::mem::size_of::<BeaconState<P>>() as u64)
 }
 
-fn finish<P: Preset>(
-    input: &Input,
-    opts: &Opts,
-    label: &str,
-    state: BeaconState<P>,
-    load_time: Duration,
-    sig: Option<sigs::Report>,
-) -> Result<ScenarioResult> {
-    let epoch = get_current_epoch(&state);
-    let active = state
-        .validators
-        .iter()
-        .filter(|v| is_active_validator(v, epoch))
-        .count() as u64;
-    let ssz_bytes = state.ssz_bytes_len() as u64;
-    let validators = state.validators.len() as u64;
-    let state_bytes = state_memory_bytes(&state, ssz_bytes);
-    let mut metrics = BTreeMap::new();
-    put(&mut metrics, mn::LOAD_MS, ms(&[load_time]));
+/// How the rounds ended.
+pub struct RoundsRun {
+    pub rounds: u64,
+    pub elapsed: Duration,
+    /// Every figure within `precision` (else the cap or the budget stopped them).
+    pub converged: bool,
+}
 
-    let mut reference_steps = BTreeMap::new();
-    if opts.reference {
-        let pb = epoch::progress(format!("{label}: reference path"));
-        let plan = Plan {
-            runs: opts.runs,
-            slots: false,
-        };
-        let r = epoch::reference::<P>(plan, &input.source, &state)?;
-        pb.finish_and_clear();
-        put(&mut metrics, mn::EPOCH_REFERENCE_MS, ms(&r.epoch));
-        reference_steps = steps(&r);
-    }
-
-    // Peak RSS of the fast engine's part: the state, its caches and one working clone.
-    let reset = meta::reset_peak_rss();
-    let plan = Plan {
-        runs: opts.runs,
-        slots: true,
+/// The interleaved rounds over every prepared scenario (module doc).
+pub fn rounds(prepared: &mut [Prepared], opts: &Opts) -> Result<RoundsRun> {
+    let n = prepared.len();
+    let start = Instant::now();
+    let pb = epoch::progress("timing: round 1".into());
+    let mut round = 0u64;
+    let converged = loop {
+        let cold = round < COLD_ROUNDS;
+        let first = usize::try_from(round)
+            .unwrap_or(0)
+            .checked_rem(n)
+            .unwrap_or(0);
+        for k in 0..n {
+            let i = first.saturating_add(k).checked_rem(n).unwrap_or(0);
+            let Some(p) = prepared.get_mut(i) else {
+                continue;
+            };
+            let s = p.subject.sample(cold)?;
+            for (name, v) in s.values {
+                p.samples.entry(name).or_default().push(v);
+            }
+            for (name, v) in s.steps {
+                p.steps.entry(name).or_default().push(v);
+            }
+        }
+        round = round.saturating_add(1);
+        let open = unsettled(prepared, opts.precision, round);
+        pb.set_message(format!(
+            "timing: {round} round(s), {open} figure(s) not yet within +-{:.0}%",
+            opts.precision * 100.0
+        ));
+        // The cap is the user's and holds even below MIN_ROUNDS; precision and budget stop
+        // the rounds only once the medians can have an interval.
+        if round >= opts.max_rounds
+            || (round >= MIN_ROUNDS && (open == 0 || start.elapsed() >= opts.budget))
+        {
+            break open == 0;
+        }
     };
-    let m = epoch::fast::<P>(plan, &input.source, state)?;
-    let peak = if reset { meta::peak_rss_bytes() } else { None };
-    put(&mut metrics, mn::EPOCH_FAST_MS, ms(&m.epoch));
-    put(&mut metrics, mn::ROOT_WARM_MS, ms(&m.root_warm));
-    put(&mut metrics, mn::ROOT_COLD_MS, ms(&m.root_cold));
-    put(&mut metrics, mn::SLOTS_32_MS, ms(&m.slots_32));
-    put(
-        &mut metrics,
-        mn::CACHE_BUILD_MS,
-        m.cache_build.and_then(|d| ms(&[d])),
-    );
-    put(
-        &mut metrics,
-        mn::PEAK_RSS_BYTES,
-        peak.and_then(|p| Metric::new("bytes", Kind::Bytes, Better::Lower, vec![p as f64])),
-    );
-    let cache_bytes = m.cache_bytes.unwrap_or(0) as u64;
-
-    let mut work = BTreeMap::new();
-    if let Some(r) = &sig {
-        let cpu_s = |p: sigs::Phase| p.cpu_ms / 1e3;
-        put(
-            &mut metrics,
-            mn::SIGS_GOSSIP_CPU_S,
-            Metric::new("s", Kind::CpuTime, Better::Lower, vec![cpu_s(r.gossip_ms)]),
-        );
-        put(
-            &mut metrics,
-            mn::SIGS_GOSSIP_MS,
-            Metric::ms(vec![r.gossip_ms.wall_ms]),
-        );
-        put(
-            &mut metrics,
-            mn::SIGS_AGGREGATION_MS,
-            Metric::ms(vec![r.aggregation_ms.wall_ms]),
-        );
-        put(
-            &mut metrics,
-            mn::SIGS_AGGREGATE_PATH_MS,
-            Metric::ms(vec![r.aggregate_ms.wall_ms]),
-        );
-        let as_u64 = |n: usize| n as u64;
-        work.insert("signatures".into(), as_u64(r.signatures));
-        work.insert("distinct_messages".into(), as_u64(r.distinct_messages));
-        work.insert(
-            "gossip_messages".into(),
-            as_u64(r.signatures).saturating_add(r.aggregate_and_proofs()),
-        );
-        work.insert("committees".into(), r.committees);
-        work.insert("aggregates".into(), as_u64(r.aggregates));
-        work.insert(
-            "pairings".into(),
-            r.gossip_pairings
-                .saturating_add(r.aggregate_pairings)
-                .saturating_add(r.onchain_pairings),
-        );
+    pb.finish_and_clear();
+    for p in prepared.iter_mut() {
+        for (name, v) in std::mem::take(&mut p.samples) {
+            put(&mut p.result.metrics, name, Metric::ms(v));
+        }
+        p.result.steps = std::mem::take(&mut p.steps)
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_string(), Metric::ms(v)?)))
+            .collect();
     }
-
-    Ok(ScenarioResult {
-        name: input.name.clone(),
-        source: input.origin.clone(),
-        seed: input.seed,
-        preset: P::NAME.to_string(),
-        epoch,
-        validators,
-        active_validators: active,
-        ssz_bytes,
-        memory_bytes: state_bytes.saturating_add(cache_bytes),
-        metrics,
-        steps: steps(&m),
-        work,
-        instructions: BTreeMap::new(),
-        floors_ms: BTreeMap::new(),
-        reference_steps,
+    Ok(RoundsRun {
+        rounds: round,
+        elapsed: start.elapsed(),
+        converged,
     })
+}
+
+/// Figures whose median is not yet within `precision`; the cold ones stop counting after
+/// their last round.
+fn unsettled(prepared: &[Prepared], precision: f64, round: u64) -> usize {
+    let cold_over = round >= COLD_ROUNDS;
+    prepared
+        .iter()
+        .flat_map(|p| p.samples.iter())
+        .filter(|(name, v)| {
+            if cold_over && is_cold(name) {
+                return false;
+            }
+            Metric::ms(v.to_vec())
+                .and_then(|m| m.rel_halfwidth())
+                .is_none_or(|h| h > precision)
+        })
+        .count()
+}
+
+/// Figures sampled only in the first `COLD_ROUNDS` rounds (each rebuilds the engine).
+fn is_cold(name: &str) -> bool {
+    [mn::CACHE_BUILD_MS, mn::ROOT_COLD_MS, mn::SYNC_LOOKAHEAD_MS].contains(&name)
 }

@@ -6,9 +6,11 @@
 
 mod csv;
 mod html;
+mod machine;
 mod markdown;
 pub(crate) mod measure;
 mod plots;
+mod savings;
 mod table;
 
 use crate::results::{write_atomic, Results, RunRecord, SCHEMA_VERSION};
@@ -52,10 +54,18 @@ pub struct Args {
     /// output folder).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Runs of process_epoch and of the 32 slots per scenario (each on a fresh copy).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    /// The most timed rounds: each round takes one sample of every scenario's epoch, warm root
+    /// and 32 slots, in rotated order (the first 9 also rebuild the engine for the cold root and
+    /// cache build). Rounds stop earlier once every median is within --precision (after 6).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub runs: u64,
-    /// Also time the spec-literal reference epoch (same number of runs).
+    /// Stop the rounds once every timed median's 95% interval is within +-this.
+    #[arg(long, default_value = "5%", value_parser = parse_precision)]
+    pub precision: f64,
+    /// Stop the rounds after this many seconds in them (once 6 rounds are done).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub budget: u64,
+    /// Also time the spec-literal reference epoch (3 runs, not interleaved).
     #[arg(long)]
     pub reference: bool,
     /// Skip the signature workload.
@@ -68,6 +78,23 @@ pub struct Args {
     /// list, else the first).
     #[arg(long, value_name = "NAME")]
     pub base: Option<String>,
+}
+
+fn parse_precision(s: &str) -> std::result::Result<f64, String> {
+    let (num, scale) = match s.strip_suffix('%') {
+        Some(n) => (n, 100.0),
+        None => (s, 1.0),
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}`: expected e.g. 5% or 0.05"))?;
+    let v = v / scale;
+    if v.is_finite() && v > 0.0 && v < 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("`{s}`: must be above 0 and below 100%"))
+    }
 }
 
 /// One scenario to run, resolved before anything is measured (a bad name fails at once).
@@ -115,30 +142,76 @@ pub fn run(args: &Args) -> Result<()> {
             .context("setting up the thread pool")?;
     }
 
-    let run = RunRecord::current(rayon::current_num_threads());
+    let mut run = RunRecord::current(rayon::current_num_threads());
     let opts = measure::Opts {
-        runs: args.runs,
+        max_rounds: args.runs,
+        precision: args.precision,
+        budget: std::time::Duration::from_secs(args.budget),
         reference: args.reference,
         sigs: !args.no_sigs,
         sig_cache: crate::sigs::default_cache_dir(),
     };
+    let pb = crate::epoch::progress("measuring this machine's hash rate and read bandwidth".into());
+    let rates = machine::measure();
+    pb.finish_and_clear();
     let mut notes = Vec::new();
-    let mut scenarios = Vec::with_capacity(inputs.len());
+    let mut prepared = Vec::with_capacity(inputs.len());
     let total = inputs.len();
     for (i, input) in inputs.iter().enumerate() {
         let label = format!("[{}/{total}] {}", i.saturating_add(1), input.name);
-        scenarios.push(measure::scenario(input, &opts, &label, &mut notes)?);
+        prepared.push(measure::prepare(input, &opts, &label, &mut notes)?);
     }
-    let results = Results {
+    let rounds = measure::rounds(&mut prepared, &opts)?;
+    notes.push(format!(
+        "{} interleaved round(s) in {:.1} s; {}",
+        rounds.rounds,
+        rounds.elapsed.as_secs_f64(),
+        if rounds.converged {
+            format!(
+                "every timed median within +-{:.0}%",
+                args.precision * 100.0
+            )
+        } else {
+            format!(
+                "stopped by the cap (--runs {}) or the budget (--budget {} s) before every median was within +-{:.0}%",
+                args.runs,
+                args.budget,
+                args.precision * 100.0
+            )
+        }
+    ));
+    let scenarios = prepared
+        .into_iter()
+        .map(|p| {
+            let mut s = p.result;
+            s.floors_ms = machine::floors(&s, &rates, p.epoch_bytes);
+            s
+        })
+        .collect();
+    run.machine = Some(rates);
+    let mut results = Results {
         schema_version: SCHEMA_VERSION,
         run,
         scenarios,
         savings: vec![],
         external: vec![],
     };
+    results.savings = savings::compute(&results, &base);
 
     let mut stdout = String::new();
+    stdout.push_str(&format!(
+        "savings against {base}: ratio = scenario / {base}, below 1 a saving; work counts are exact, \
+         times a median ratio with its 95% interval (bootstrap over paired rounds)\n"
+    ));
     stdout.push_str(&table::savings(&results, &base).text());
+    stdout.push_str(&format!(
+        "\ntimes (ms, median +-95% interval; ! wider than +-{:.0}%)\n",
+        table::WIDE * 100.0
+    ));
+    stdout.push_str(&table::timings(&results).text());
+    for f in table::flags(&results) {
+        stdout.push_str(&format!("! {f}\n"));
+    }
     for n in &notes {
         stdout.push_str(&format!("note: {n}\n"));
     }

@@ -5,7 +5,7 @@
 // Pixel sizes and bar slots: small counts bounded by the number of scenarios and series.
 #![allow(clippy::arithmetic_side_effects)]
 
-use super::table::{self, Figure, SAVINGS};
+use super::table::{self, Figure};
 use crate::results::{metric_names as mn, Results, ScenarioResult};
 use anyhow::{anyhow, Result};
 use plotters::coord::ranged1d::SegmentValue;
@@ -35,6 +35,9 @@ const COLOURS: &[RGBColor] = &[
     RGBColor(140, 86, 75),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+    RGBColor(0, 0, 0),
+    RGBColor(128, 0, 0),
+    RGBColor(0, 0, 128),
 ];
 
 fn colour(i: usize) -> RGBColor {
@@ -82,6 +85,7 @@ pub fn all(r: &Results, base: &str) -> Result<Vec<Plot>> {
                 stacked: true,
                 reference: None,
                 unit: "ms",
+                whiskers: None,
             })?,
             title,
         });
@@ -100,27 +104,48 @@ pub fn all(r: &Results, base: &str) -> Result<Vec<Plot>> {
         });
     }
 
-    // 3. Savings per consolidation level: ratios to the base.
-    if let Some(b) = r.scenario(base) {
+    // 3. Savings per consolidation level: ratios to the base, work counts (exact) and times
+    //    (with their 95% intervals as whiskers).
+    {
         // The boundary scenarios have their own table: their epoch runs an extra step.
         let others: Vec<&ScenarioResult> = r
             .scenarios
             .iter()
             .filter(|s| s.name != base && table::boundary_sibling(&s.name).is_none())
             .collect();
-        let series: Vec<(String, Vec<Option<f64>>)> = SAVINGS
-            .iter()
-            .filter(|(_, f)| others.iter().any(|s| table::ratio(s, b, *f).is_some()))
-            .map(|(h, f)| {
-                (
-                    h.to_string(),
-                    others.iter().map(|s| table::ratio(s, b, *f)).collect(),
-                )
-            })
-            .collect();
+        let wanted = [
+            ("validators visited (work)", "validators_visited"),
+            ("warm-root node hashes (work)", "node_hashes"),
+            ("pairings (work)", "pairings"),
+            ("epoch time", mn::EPOCH_FAST_MS),
+            ("warm root time", mn::ROOT_WARM_MS),
+            ("32 slots time", mn::SLOTS_32_MS),
+        ];
+        let mut series = Vec::new();
+        let mut whiskers = Vec::new();
+        for (label, metric) in wanted {
+            let found: Vec<Option<&crate::results::Saving>> = others
+                .iter()
+                .map(|s| super::savings::find(r, &s.name, metric))
+                .collect();
+            if found.iter().all(Option::is_none) {
+                continue;
+            }
+            series.push((
+                label.to_string(),
+                found.iter().map(|v| v.map(|v| v.ratio)).collect(),
+            ));
+            whiskers.push(
+                found
+                    .iter()
+                    .map(|v| v.and_then(|v| Some((v.low?, v.high?))))
+                    .collect(),
+            );
+        }
         if !others.is_empty() && !series.is_empty() {
             let groups: Vec<String> = others.iter().map(|s| s.name.clone()).collect();
-            let title = format!("savings: each scenario / {base} (median; 1 = no change)");
+            let title =
+                format!("savings: each scenario / {base} (1 = no change; whiskers: 95% interval)");
             out.push(Plot {
                 file: "savings.svg",
                 svg: hbars(&Bars {
@@ -131,6 +156,7 @@ pub fn all(r: &Results, base: &str) -> Result<Vec<Plot>> {
                     stacked: false,
                     reference: Some(1.0),
                     unit: "x",
+                    whiskers: Some(&whiskers),
                 })?,
                 title,
             });
@@ -155,6 +181,7 @@ pub fn all(r: &Results, base: &str) -> Result<Vec<Plot>> {
                 stacked: false,
                 reference: None,
                 unit: "s",
+                whiskers: None,
             })?,
             title,
         });
@@ -175,10 +202,10 @@ pub fn all(r: &Results, base: &str) -> Result<Vec<Plot>> {
                 .collect(),
         ),
         (
-            "peak RSS (fast engine phase)".to_string(),
+            "heap peak (state, engine, one working copy)".to_string(),
             r.scenarios
                 .iter()
-                .map(|s| mb(Figure::Metric(mn::PEAK_RSS_BYTES).of(s)))
+                .map(|s| mb(Figure::Metric(mn::HEAP_PEAK_BYTES).of(s)))
                 .collect(),
         ),
     ];
@@ -193,6 +220,7 @@ pub fn all(r: &Results, base: &str) -> Result<Vec<Plot>> {
             stacked: false,
             reference: None,
             unit: "MB",
+            whiskers: None,
         })?,
         title,
     });
@@ -211,6 +239,8 @@ struct Bars<'a> {
     reference: Option<f64>,
     /// Unit for the value printed at each bar's end.
     unit: &'a str,
+    /// Per series, per group: an interval drawn as a whisker across the bar.
+    whiskers: Option<&'a [Vec<Option<(f64, f64)>>]>,
 }
 
 fn value_label(v: f64, unit: &str) -> String {
@@ -250,8 +280,9 @@ fn hbars(b: &Bars) -> Result<String> {
     if let Some(r) = b.reference {
         xmax = xmax.max(r);
     }
-    // Room on the right for the value labels and the legend.
-    let xmax = if xmax > 0.0 { xmax * 1.8 } else { 1.0 };
+    // Room on the right for the value labels and the legend: the axis fits the bars (a
+    // whisker past it is cut at the edge).
+    let xmax = if xmax > 0.0 { xmax * 1.45 } else { 1.0 };
     let bar_px: usize = if b.stacked { 34 } else { 15 };
     let height = u32::try_from((110 + total * bar_px).max(280)).unwrap_or(2000);
     let longest = b.groups.iter().map(|g| g.len()).max().unwrap_or(4);
@@ -368,6 +399,26 @@ fn hbars(b: &Bars) -> Result<String> {
             }
         }
         chart.draw_series(labels).map_err(pe)?;
+        if let Some(w) = b.whiskers {
+            let mut lines = Vec::new();
+            for (j, per_group) in w.iter().enumerate() {
+                for (g, iv) in per_group.iter().enumerate() {
+                    let Some((lo, hi)) = iv.filter(|(l, h)| l.is_finite() && h.is_finite()) else {
+                        continue;
+                    };
+                    let (lo, hi) = (lo.clamp(0.0, xmax), hi.clamp(0.0, xmax));
+                    let s = seg(bar_seg(g, j));
+                    lines.push(PathElement::new(
+                        vec![
+                            (lo, SegmentValue::CenterOf(s)),
+                            (hi, SegmentValue::CenterOf(s)),
+                        ],
+                        BLACK.stroke_width(2),
+                    ));
+                }
+            }
+            chart.draw_series(lines).map_err(pe)?;
+        }
         if let Some(x) = b.reference {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -420,14 +471,15 @@ fn scatter(r: &Results, title: &str) -> Result<String> {
                 family(&s.name),
                 s.active_validators as f64,
                 m.median,
-                m.min,
-                m.max,
+                m.low.unwrap_or(m.min),
+                m.high.unwrap_or(m.max),
                 s.name.as_str(),
             ))
         })
         .collect();
     let xmax = pts.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.12;
-    let ymax = pts.iter().map(|p| p.4).fold(0.0, f64::max).max(0.001) * 1.15;
+    // The axis fits the medians; an interval past it is cut at the edge.
+    let ymax = pts.iter().map(|p| p.2).fold(0.0, f64::max).max(0.001) * 1.5;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, 520)).into_drawing_area();
@@ -456,7 +508,7 @@ fn scatter(r: &Results, title: &str) -> Result<String> {
         chart
             .configure_mesh()
             .x_desc("active validators")
-            .y_desc("process_epoch, ms (median; bar: min-max)")
+            .y_desc("process_epoch, ms (median; bar: its 95% interval)")
             .x_label_formatter(&xlab)
             .y_label_formatter(&ylab)
             .label_style((FONT, 13))
@@ -471,10 +523,12 @@ fn scatter(r: &Results, title: &str) -> Result<String> {
             }
             let c = colour(f);
             chart
-                .draw_series(
-                    mine.iter()
-                        .map(|p| PathElement::new(vec![(p.1, p.3), (p.1, p.4)], c.stroke_width(2))),
-                )
+                .draw_series(mine.iter().map(|p| {
+                    PathElement::new(
+                        vec![(p.1, p.3.min(ymax)), (p.1, p.4.min(ymax))],
+                        c.stroke_width(2),
+                    )
+                }))
                 .map_err(pe)?;
             match f {
                 1 => {
@@ -505,16 +559,19 @@ fn scatter(r: &Results, title: &str) -> Result<String> {
                         .legend(move |(x, y)| Circle::new((x + 6, y), 5, c.filled()));
                 }
             }
-            if f == 0 {
-                // Names on the full-registry points only: the others share their active counts.
-                let style =
-                    TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));
-                chart
-                    .draw_series(mine.iter().map(|p| {
-                        Text::new(p.5.to_string(), (p.1 + xmax * 0.01, p.2), style.clone())
-                    }))
-                    .map_err(pe)?;
-            }
+            // Every point named: full-registry names above right, the others below right, so
+            // points that share an active count do not print over each other.
+            let v = if f == 0 { VPos::Bottom } else { VPos::Top };
+            let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, v));
+            chart
+                .draw_series(mine.iter().map(|p| {
+                    Text::new(
+                        format!("{} ({} ms)", p.5, crate::stats::fmt_ms(p.2)),
+                        (p.1 + xmax * 0.01, p.2),
+                        style.clone(),
+                    )
+                }))
+                .map_err(pe)?;
         }
         chart
             .configure_series_labels()

@@ -1,7 +1,7 @@
 //! The report's tables, built once from a `Results` and rendered as terminal text, Markdown or
 //! HTML, so the three always show the same figures.
 
-use crate::results::{metric_names as mn, Metric, Results, ScenarioResult};
+use crate::results::{metric_names as mn, Kind, Metric, Results, ScenarioResult};
 use crate::stats::fmt_ms;
 
 pub struct Table {
@@ -183,39 +183,193 @@ pub fn ratio(s: &ScenarioResult, base: &ScenarioResult, f: Figure) -> Option<f64
     (b > 0.0).then(|| a / b)
 }
 
-/// The savings columns: (header, figure).
-pub const SAVINGS: &[(&str, Figure)] = &[
-    ("epoch", Figure::Metric(mn::EPOCH_FAST_MS)),
-    ("warm root", Figure::Metric(mn::ROOT_WARM_MS)),
-    ("sig CPU-s", Figure::Metric(mn::SIGS_GOSSIP_CPU_S)),
-    ("SSZ", Figure::Ssz),
-    ("memory", Figure::Memory),
+/// The savings table's columns: (header, metric in `savings[]`), the exact work counts first.
+pub const SAVINGS_COLUMNS: &[(&str, &str)] = &[
+    ("active", "active_validators"),
+    ("epoch: validators visited", "validators_visited"),
+    ("warm root: node hashes", "node_hashes"),
+    ("32 slots: node hashes", "node_hashes.slots_32"),
+    ("sigs: pairings", "pairings"),
+    ("sigs: G1 additions", "g1_additions"),
+    ("memory", "memory_bytes"),
+    ("epoch time", mn::EPOCH_FAST_MS),
+    ("warm root time", mn::ROOT_WARM_MS),
+    ("32 slots time", mn::SLOTS_32_MS),
+    ("sigs CPU time", mn::SIGS_GOSSIP_CPU_S),
 ];
 
-/// Time per epoch, root time, signature work, state size and memory, each with its ratio to
-/// the base (medians).
+/// Every scenario's ratio to the base: exact work counts first, then times with their 95%
+/// interval (`savings::cell`). Columns no scenario has are left out.
 pub fn savings(r: &Results, base: &str) -> Table {
-    let mut head = vec!["scenario", "indices", "active"];
-    head.extend(SAVINGS.iter().map(|(h, _)| *h));
-    let mut t = Table::new(&head);
-    let b = r.scenario(base);
-    for s in &r.scenarios {
-        let mut row = vec![
-            s.name.clone(),
-            Figure::Registry.text(s),
-            Figure::Active.text(s),
-        ];
-        for (_, f) in SAVINGS {
-            let v = f.text(s);
-            let cell = match b.and_then(|b| ratio(s, b, *f)) {
-                Some(x) if s.name != base => format!("{v} ({})", ratio_text(x)),
-                _ => v,
-            };
-            row.push(cell);
+    let cols: Vec<&(&str, &str)> = SAVINGS_COLUMNS
+        .iter()
+        .filter(|(_, m)| r.savings.iter().any(|v| v.metric == *m))
+        .collect();
+    let mut head = vec!["scenario / ".to_string() + base];
+    head.extend(cols.iter().map(|(h, _)| h.to_string()));
+    let mut t = Table {
+        head,
+        rows: Vec::new(),
+    };
+    for s in r.scenarios.iter().filter(|s| s.name != base) {
+        let mut row = vec![s.name.clone()];
+        for (_, m) in &cols {
+            row.push(
+                super::savings::find(r, &s.name, m)
+                    .map(super::savings::cell)
+                    .unwrap_or_else(|| "-".into()),
+            );
         }
         t.rows.push(row);
     }
     t
+}
+
+/// The deterministic work counts of every scenario (the savings' exact basis).
+pub fn work(r: &Results) -> Option<Table> {
+    let mut names: Vec<&String> = Vec::new();
+    for s in &r.scenarios {
+        for k in s.work.keys() {
+            if !names.contains(&k) {
+                names.push(k);
+            }
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let mut head = vec!["work (count)".to_string()];
+    head.extend(r.scenarios.iter().map(|s| s.name.clone()));
+    let mut t = Table {
+        head,
+        rows: Vec::new(),
+    };
+    for n in names {
+        let mut row = vec![n.clone()];
+        for s in &r.scenarios {
+            row.push(
+                s.work
+                    .get(n)
+                    .map(|v| count(*v))
+                    .unwrap_or_else(|| "-".into()),
+            );
+        }
+        t.rows.push(row);
+    }
+    Some(t)
+}
+
+/// Instruction counts (callgrind), where counted.
+pub fn instructions(r: &Results) -> Option<Table> {
+    let mut names: Vec<&String> = Vec::new();
+    for s in &r.scenarios {
+        for k in s.instructions.keys() {
+            if !names.contains(&k) {
+                names.push(k);
+            }
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let mut head = vec!["scenario (instructions)".to_string()];
+    head.extend(names.iter().map(|n| n.to_string()));
+    let mut t = Table {
+        head,
+        rows: Vec::new(),
+    };
+    for s in &r.scenarios {
+        let mut row = vec![s.name.clone()];
+        for n in &names {
+            row.push(
+                s.instructions
+                    .get(*n)
+                    .map(|v| count(*v))
+                    .unwrap_or_else(|| "-".into()),
+            );
+        }
+        t.rows.push(row);
+    }
+    Some(t)
+}
+
+/// A time's interval is flagged from here (+-10%).
+pub const WIDE: f64 = 0.10;
+
+/// Every timed figure whose 95% interval is wider than +-10%, or that has none (too few
+/// samples): one line each, for the console and the page.
+pub fn flags(r: &Results) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &r.scenarios {
+        for (name, m) in &s.metrics {
+            if !matches!(m.kind, Kind::Time | Kind::CpuTime) || name == mn::LOAD_MS {
+                continue;
+            }
+            match m.rel_halfwidth() {
+                Some(h) if h > WIDE => out.push(format!(
+                    "{} {name}: median {} with a 95% interval of +-{:.0}% (wider than +-{:.0}%): \
+                     too noisy to compare closely",
+                    s.name,
+                    value(m.median, &m.unit),
+                    h * 100.0,
+                    WIDE * 100.0
+                )),
+                Some(_) => {}
+                None => out.push(format!(
+                    "{} {name}: {} sample(s), too few for an interval",
+                    s.name,
+                    m.samples.len()
+                )),
+            }
+        }
+    }
+    out
+}
+
+/// The median with its interval as +-%, `!` when wider than +-10%: `0.412 +-3%`.
+pub fn time_text(m: &Metric) -> String {
+    let v = value(m.median, &m.unit);
+    match m.rel_halfwidth() {
+        Some(h) if h > WIDE => format!("{v} +-{:.0}% !", h * 100.0),
+        Some(h) => format!("{v} +-{:.0}%", (h * 100.0).max(0.5)),
+        None => format!("{v} (n={})", m.samples.len()),
+    }
+}
+
+/// Each root and epoch time against its floor on this machine: node hashes at the measured
+/// hash rate, or the epoch's bytes at the measured read bandwidth.
+pub fn floors(r: &Results) -> Option<Table> {
+    let cols = [
+        ("epoch", mn::EPOCH_FAST_MS),
+        ("warm root", mn::ROOT_WARM_MS),
+        ("cold root", mn::ROOT_COLD_MS),
+        ("32 slots", mn::SLOTS_32_MS),
+    ];
+    if r.scenarios.iter().all(|s| s.floors_ms.is_empty()) {
+        return None;
+    }
+    let mut head = vec!["scenario: median / floor (ms)".to_string()];
+    head.extend(cols.iter().map(|(h, _)| h.to_string()));
+    let mut t = Table {
+        head,
+        rows: Vec::new(),
+    };
+    for s in &r.scenarios {
+        let mut row = vec![s.name.clone()];
+        for (_, m) in cols {
+            row.push(match (s.metrics.get(m), s.floors_ms.get(m)) {
+                (Some(x), Some(f)) if *f > 0.0 => format!(
+                    "{} / {} ({:.1}x)",
+                    fmt_ms(x.median),
+                    fmt_ms(*f),
+                    x.median / f
+                ),
+                _ => "-".into(),
+            });
+        }
+        t.rows.push(row);
+    }
+    Some(t)
 }
 
 /// Registry, active set, sizes, seed, epoch.
@@ -228,7 +382,7 @@ pub fn shape(r: &Results) -> Table {
         "active",
         "SSZ",
         "in memory",
-        "peak RSS",
+        "heap peak",
         "source",
     ]);
     for s in &r.scenarios {
@@ -241,7 +395,7 @@ pub fn shape(r: &Results) -> Table {
             mb(s.ssz_bytes as f64),
             mb(s.memory_bytes as f64),
             s.metrics
-                .get(mn::PEAK_RSS_BYTES)
+                .get(mn::HEAP_PEAK_BYTES)
                 .map(|m| mb(m.median))
                 .unwrap_or_else(|| "-".into()),
             s.source.clone(),
@@ -258,8 +412,12 @@ pub fn timings(r: &Results) -> Table {
         ("cold root", mn::ROOT_COLD_MS),
         ("32 slots", mn::SLOTS_32_MS),
         ("cache build", mn::CACHE_BUILD_MS),
+        ("sync draw (cache build)", mn::SYNC_LOOKAHEAD_MS),
         ("load / build", mn::LOAD_MS),
     ];
+    cols.retain(|(_, m)| {
+        m != &mn::SYNC_LOOKAHEAD_MS || r.scenarios.iter().any(|s| s.metrics.contains_key(*m))
+    });
     if r.scenarios
         .iter()
         .any(|s| s.metrics.contains_key(mn::EPOCH_REFERENCE_MS))
@@ -275,7 +433,7 @@ pub fn timings(r: &Results) -> Table {
             row.push(
                 s.metrics
                     .get(*m)
-                    .map(metric_text)
+                    .map(time_text)
                     .unwrap_or_else(|| "-".into()),
             );
         }
@@ -401,35 +559,57 @@ pub fn boundary_sibling(name: &str) -> Option<String> {
     name.strip_suffix("-sync-boundary").map(|s| s.to_string())
 }
 
-/// Sync-committee-boundary epochs against the same registry one step off the boundary.
+/// Sync-committee-boundary epochs against the same registry one step off the boundary. The
+/// next committee's draw (`sync_lookahead`) is work of the boundary: the engine does it ahead,
+/// entering a period's last epoch, which for a state that starts there is its cache build.
 pub fn boundary(r: &Results) -> Option<Table> {
     let mut t = Table::new(&[
         "boundary scenario",
-        "epoch",
+        "process_epoch",
+        "sync committee draw (ahead, at cache build)",
+        "draw: candidates",
+        "boundary work (epoch + draw)",
         "off the boundary",
         "epoch there",
-        "boundary / off",
-        "sync_committee_updates",
+        "boundary / off (medians)",
+        "of which sync_committee_updates",
     ]);
     for s in &r.scenarios {
         let Some(sib) = boundary_sibling(&s.name) else {
             continue;
         };
-        let e = Figure::Metric(mn::EPOCH_FAST_MS);
+        let med = |x: &ScenarioResult, m: &str| x.metrics.get(m).map(|m| m.median);
+        let epoch = med(s, mn::EPOCH_FAST_MS);
+        let draw = med(s, mn::SYNC_LOOKAHEAD_MS);
+        let total = epoch.map(|e| e + draw.unwrap_or(0.0));
         let other = r.scenario(&sib);
+        let off = other.and_then(|o| med(o, mn::EPOCH_FAST_MS));
+        let ms_text = |v: Option<f64>| {
+            v.map(|v| format!("{} ms", fmt_ms(v)))
+                .unwrap_or_else(|| "-".into())
+        };
         t.rows.push(vec![
             s.name.clone(),
-            e.text(s),
+            s.metrics
+                .get(mn::EPOCH_FAST_MS)
+                .map(|m| format!("{} ms", time_text(m)))
+                .unwrap_or_else(|| "-".into()),
+            s.metrics
+                .get(mn::SYNC_LOOKAHEAD_MS)
+                .map(|m| format!("{} ms", time_text(m)))
+                .unwrap_or_else(|| "-".into()),
+            s.work
+                .get("sync_lookahead_candidates")
+                .map(|n| count(*n))
+                .unwrap_or_else(|| "-".into()),
+            ms_text(total),
             sib.clone(),
-            other.map(|o| e.text(o)).unwrap_or_else(|| "-".into()),
-            other
-                .and_then(|o| ratio(s, o, e))
-                .map(ratio_text)
-                .unwrap_or_else(|| "-".into()),
-            s.steps
-                .get("sync_committee_updates")
-                .map(|m| format!("{} ms", fmt_ms(m.median)))
-                .unwrap_or_else(|| "-".into()),
+            ms_text(off),
+            match (total, off) {
+                (Some(a), Some(b)) if b > 0.0 => ratio_text(a / b),
+                _ => "-".into(),
+            },
+            step_ms(s, "sync_committee_updates"),
         ]);
     }
     (!t.rows.is_empty()).then_some(t)
@@ -443,9 +623,46 @@ pub fn findings(r: &Results, base: &str) -> Vec<String> {
     };
     let e = Figure::Metric(mn::EPOCH_FAST_MS);
     let w = Figure::Metric(mn::ROOT_WARM_MS);
-    let rt = |s: &ScenarioResult, o: &ScenarioResult, f: Figure| {
-        ratio(s, o, f).map(ratio_text).unwrap_or_else(|| "-".into())
+    let rt = |s: &ScenarioResult, o: &ScenarioResult, f: Figure| match f {
+        Figure::Metric(name) => super::savings::time_ratio(s, o, name)
+            .map(|v| super::savings::cell(&v))
+            .unwrap_or_else(|| "-".into()),
+        _ => ratio(s, o, f).map(ratio_text).unwrap_or_else(|| "-".into()),
     };
+    // One line per scenario: the exact work ratios first, then the times with their intervals.
+    for s in r.scenarios.iter().filter(|s| s.name != base) {
+        let w = |m: &str| super::savings::find(r, &s.name, m).map(super::savings::cell);
+        let mut parts = Vec::new();
+        for (label, m) in [
+            ("active validators", "active_validators"),
+            ("validators visited per epoch", "validators_visited"),
+            ("node hashes of the warm root", "node_hashes"),
+            ("pairings of an epoch's attestation signatures", "pairings"),
+            ("G1 additions (public-key aggregation)", "g1_additions"),
+        ] {
+            if let Some(c) = w(m) {
+                parts.push(format!("{label} {c}"));
+            }
+        }
+        let mut times = Vec::new();
+        for (label, m) in [
+            ("epoch", mn::EPOCH_FAST_MS),
+            ("warm root", mn::ROOT_WARM_MS),
+            ("32 slots", mn::SLOTS_32_MS),
+            ("signature CPU time", mn::SIGS_GOSSIP_CPU_S),
+        ] {
+            if let Some(c) = w(m) {
+                times.push(format!("{label} {c}"));
+            }
+        }
+        out.push(format!(
+            "`{}` against `{}`: {}; time: {}.",
+            s.name,
+            b.name,
+            parts.join(", "),
+            times.join(", ")
+        ));
+    }
     for fresh in &r.scenarios {
         let Some(parent) = fresh
             .name
@@ -497,16 +714,34 @@ pub fn findings(r: &Results, base: &str) -> Vec<String> {
         if let Some(p) = plain.filter(|p| p.name != s.name) {
             out.push(format!(
                 "At the sync-committee boundary, `{}` against `{}`: epoch {}, \
-                 sync_committee_updates {} -> {}.",
+                 sync_committee_updates {} -> {}; the next committee's draw, done ahead of the \
+                 boundary (here at cache build), {} -> {} with {} -> {} candidates.",
                 s.name,
                 p.name,
                 rt(s, p, e),
                 step_ms(p, "sync_committee_updates"),
                 step_ms(s, "sync_committee_updates"),
+                metric_ms(p, mn::SYNC_LOOKAHEAD_MS),
+                metric_ms(s, mn::SYNC_LOOKAHEAD_MS),
+                p.work
+                    .get("sync_lookahead_candidates")
+                    .map(|n| count(*n))
+                    .unwrap_or_else(|| "-".into()),
+                s.work
+                    .get("sync_lookahead_candidates")
+                    .map(|n| count(*n))
+                    .unwrap_or_else(|| "-".into()),
             ));
         }
     }
     out
+}
+
+fn metric_ms(s: &ScenarioResult, name: &str) -> String {
+    s.metrics
+        .get(name)
+        .map(|m| format!("{} ms", fmt_ms(m.median)))
+        .unwrap_or_else(|| "-".into())
 }
 
 fn step_ms(s: &ScenarioResult, step: &str) -> String {
