@@ -13,6 +13,7 @@ use maxeb_core::sigs::{
     PubkeyCache,
 };
 use maxeb_core::types::{BeaconState, BlsSignature};
+use maxeb_core::work::{self, Work};
 use maxeb_core::Mainnet;
 use maxeb_fixtures::attestations::{
     epoch_workload, key_count, onchain_attestations, EpochWorkload, WorkloadOptions,
@@ -196,6 +197,12 @@ pub struct Report {
     pub onchain_ms: Phase,
     pub onchain_pairings: u64,
     pub onchain_invalid: usize,
+    /// Deterministic work of each measured phase (`maxeb_core::work`): decompressions, point
+    /// additions, Miller loops, final exponentiations. The fixtures' signing is outside them.
+    pub gossip_work: Work,
+    pub aggregation_work: Work,
+    pub aggregate_work: Work,
+    pub onchain_work: Work,
 }
 
 impl Report {
@@ -380,6 +387,7 @@ pub fn measure(
     // 1. Gossip path.
     let spin = spinner(progress, "gossip path");
     let t = Clock::start();
+    let w0 = work::snapshot();
     let gossip = verify_gossip(
         &w.attestations,
         &w.signing_roots,
@@ -388,6 +396,7 @@ pub fn measure(
         blinding,
     )?;
     r.gossip_ms = t.stop();
+    r.gossip_work = work::snapshot().since(&w0);
     spin.finish_and_clear();
     r.gossip_batches = gossip.batches;
     r.gossip_pairings = gossip.pairings;
@@ -396,8 +405,10 @@ pub fn measure(
     // 2. Aggregation.
     let spin = spinner(progress, "aggregation");
     let t = Clock::start();
+    let w0 = work::snapshot();
     let aggregates = aggregate_committees(&w.jobs, &gossip.points, &cache);
     r.aggregation_ms = t.stop();
+    r.aggregation_work = work::snapshot().since(&w0);
     spin.finish_and_clear();
     drop(gossip);
     let aggregates: Vec<_> = aggregates.into_iter().flatten().collect();
@@ -416,8 +427,10 @@ pub fn measure(
         .collect();
     let spin = spinner(progress, "aggregate path");
     let t = Clock::start();
+    let w0 = work::snapshot();
     let (bad, _, pairings) = verify_aggregates(&triples, &w.signing_roots, knobs.batch, blinding)?;
     r.aggregate_ms = t.stop();
+    r.aggregate_work = work::snapshot().since(&w0);
     r.aggregate_pairings = pairings;
     r.aggregate_invalid = bad.len();
 
@@ -425,6 +438,7 @@ pub fn measure(
     let (onchain, roots) = onchain_attestations::<P>(&w, &aggregates)?;
     r.onchain_attestations = onchain.len();
     let t = Clock::start();
+    let w0 = work::snapshot();
     let (bad, _, pairings) = verify_attestations(
         &onchain,
         &roots,
@@ -434,6 +448,7 @@ pub fn measure(
         blinding,
     )?;
     r.onchain_ms = t.stop();
+    r.onchain_work = work::snapshot().since(&w0);
     spin.finish_and_clear();
     r.onchain_pairings = pairings;
     r.onchain_invalid = bad.len();
@@ -629,10 +644,39 @@ fn print_table(r: &Report) {
         "3 on-chain attest.    {}  {} attestations, {} pairings, {} invalid",
         r.onchain_ms, r.onchain_attestations, r.onchain_pairings, r.onchain_invalid
     );
+    for (name, w) in phase_work(r) {
+        let counts: Vec<String> = w
+            .named()
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        println!("work {name:<16} {}", counts.join(", "));
+    }
 }
 
 fn phase(p: Phase) -> serde_json::Value {
     serde_json::json!({ "wall_ms": p.wall_ms, "cpu_ms": p.cpu_ms })
+}
+
+/// A phase's work counts as a JSON object, name -> integer.
+fn work_json(w: &Work) -> serde_json::Value {
+    serde_json::Value::Object(
+        w.named()
+            .iter()
+            .map(|(k, n)| ((*k).to_string(), serde_json::Value::from(*n)))
+            .collect(),
+    )
+}
+
+/// Each measured phase's work counts.
+pub fn phase_work(r: &Report) -> [(&'static str, Work); 4] {
+    [
+        ("gossip", r.gossip_work),
+        ("aggregation", r.aggregation_work),
+        ("aggregate_path", r.aggregate_work),
+        ("onchain", r.onchain_work),
+    ]
 }
 
 fn print_json(r: &Report) {
@@ -683,6 +727,12 @@ fn print_json(r: &Report) {
             "aggregate_path": phase(r.aggregate_ms),
             "onchain": phase(r.onchain_ms),
         },
+        "work": serde_json::Value::Object(
+            phase_work(r)
+                .iter()
+                .map(|(k, w)| ((*k).to_string(), work_json(w)))
+                .collect(),
+        ),
         "signing_ms": r.sign_s * 1e3,
         "signing_cached": r.sign_cached,
         "invalid": r.invalid(),

@@ -3,7 +3,8 @@
 //! The spec names IETF BLS functions (`Verify`, `Aggregate`, `FastAggregateVerify`,
 //! `AggregateVerify`) over the proof-of-possession ciphersuite; they are `verify`, `aggregate`,
 //! `fast_aggregate_verify`, `aggregate_verify` here. Keys pass `KeyValidate` (on the curve, in the
-//! subgroup, not the identity); signatures are subgroup-checked.
+//! subgroup, not the identity); signatures are subgroup-checked. Each call adds its decompressions,
+//! point additions and Miller loops to `crate::work` (how each counts: that module's docs).
 
 use crate::types::{BlsPubkey, BlsSignature};
 use blst::min_pk::{AggregatePublicKey, AggregateSignature, PublicKey, SecretKey, Signature};
@@ -28,12 +29,14 @@ pub enum BlsError {
 
 /// `KeyValidate(pubkey)`: decompress, subgroup check, reject the identity.
 pub fn key_validate(pubkey: &BlsPubkey) -> Result<PublicKey, BlsError> {
+    crate::work::g1_decompressions(1);
     PublicKey::key_validate(pubkey.as_bytes()).map_err(BlsError::PublicKey)
 }
 
 /// Decompress a signature with its subgroup check. The point at infinity is a valid signature
 /// encoding (it aggregates; it never verifies against a valid key).
 pub fn signature_validate(signature: &BlsSignature) -> Result<Signature, BlsError> {
+    crate::work::g2_decompressions(1);
     Signature::sig_validate(signature.as_bytes(), false).map_err(BlsError::Signature)
 }
 
@@ -42,6 +45,7 @@ pub fn verify(pubkey: &BlsPubkey, message: &[u8], signature: &BlsSignature) -> b
     let (Ok(pk), Ok(sig)) = (key_validate(pubkey), signature_validate(signature)) else {
         return false;
     };
+    crate::work::verification(2);
     sig.verify(false, message, DST, &[], &pk, false) == BLST_ERROR::BLST_SUCCESS
 }
 
@@ -55,6 +59,7 @@ pub fn aggregate(signatures: &[BlsSignature]) -> Result<BlsSignature, BlsError> 
         .map(signature_validate)
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&Signature> = sigs.iter().collect();
+    crate::work::g2_sum(refs.len());
     let agg = AggregateSignature::aggregate(&refs, false).map_err(BlsError::Signature)?;
     Ok(BlsSignature::from(agg.to_signature().compress()))
 }
@@ -75,6 +80,7 @@ fn aggregate_keys(pubkeys: &[BlsPubkey]) -> Result<PublicKey, BlsError> {
 /// The sum of keys that passed `key_validate` (at least one).
 pub fn aggregate_validated_keys(pks: &[PublicKey]) -> Result<PublicKey, BlsError> {
     let refs: Vec<&PublicKey> = pks.iter().collect();
+    crate::work::g1_sum(refs.len());
     let agg = AggregatePublicKey::aggregate(&refs, false).map_err(BlsError::PublicKey)?;
     Ok(agg.to_public_key())
 }
@@ -88,6 +94,7 @@ pub fn fast_aggregate_verify(
     let (Ok(pk), Ok(sig)) = (aggregate_keys(pubkeys), signature_validate(signature)) else {
         return false;
     };
+    crate::work::verification(2);
     sig.verify(false, message, DST, &[], &pk, false) == BLST_ERROR::BLST_SUCCESS
 }
 
@@ -111,6 +118,7 @@ pub fn aggregate_verify(
         return false;
     };
     let refs: Vec<&PublicKey> = pks.iter().collect();
+    crate::work::verification((refs.len() as u64).saturating_add(1));
     sig.aggregate_verify(false, messages, DST, &refs, false) == BLST_ERROR::BLST_SUCCESS
 }
 
@@ -163,6 +171,9 @@ pub fn batch_verify(sets: &[(BlsPubkey, &[u8], BlsSignature)], seed: [u8; 32]) -
     let msgs: Vec<&[u8]> = sets.iter().map(|(_, m, _)| *m).collect();
     let pk_refs: Vec<&PublicKey> = pks.iter().collect();
     let sig_refs: Vec<&Signature> = sigs.iter().collect();
+    // One Miller loop per set and one for the blinded signature sum; one final exponentiation.
+    crate::work::g2_sum(sig_refs.len());
+    crate::work::verification((sets.len() as u64).saturating_add(1));
     Signature::verify_multiple_aggregate_signatures(
         &msgs, DST, &pk_refs, false, &sig_refs, false, &rands, 64,
     ) == BLST_ERROR::BLST_SUCCESS

@@ -59,6 +59,8 @@ pub fn aggregate_committees(
             if sigs.is_empty() || pks.len() != sigs.len() {
                 return None;
             }
+            crate::work::g2_sum(sigs.len());
+            crate::work::g1_sum(pks.len());
             let signature = BlsSignature::from(sigs.as_slice().add().to_signature().compress());
             let pubkey = pks.as_slice().add().to_public_key();
             Some(CommitteeAggregate {
@@ -87,6 +89,7 @@ pub fn verify_aggregates(
         .par_iter()
         .map(|(_, _, s)| Signature::sig_validate(s.as_bytes(), false).ok())
         .collect();
+    crate::work::g2_decompressions(aggregates.len());
     let mut invalid = Vec::new();
     let mut sets = Vec::with_capacity(aggregates.len());
     for (id, ((pk, m, _), p)) in aggregates.iter().zip(&points).enumerate() {
@@ -153,6 +156,7 @@ pub fn verify_attestations<P: Preset>(
             if pks.is_empty() {
                 return None;
             }
+            crate::work::g1_sum(pks.len());
             Some(pks.as_slice().add().to_public_key())
         })
         .collect();

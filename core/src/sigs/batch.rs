@@ -66,6 +66,7 @@ fn check(
     if sets.len() == 1 {
         // A single set: plain `Verify` (two Miller loops), no scalar needed.
         counts.pairings = counts.pairings.saturating_add(2);
+        crate::work::verification(2);
         let m = message(messages, first.message)?;
         return Ok(first
             .signature
@@ -74,6 +75,7 @@ fn check(
     }
     let scalars = blinding.scalars(sets.len(), salt)?;
     let sigs: Vec<Signature> = sets.iter().map(|s| *s.signature).collect();
+    crate::work::g2_sum(sigs.len());
     let sig = AggregateSignature::aggregate_with_randomness(&sigs, &scalars, SCALAR_BITS, false)
         .map_err(|_| SigsError::Entropy("empty batch".into()))?
         .to_signature();
@@ -93,6 +95,7 @@ fn check(
             .iter()
             .map(|s| *s.pubkey)
             .collect();
+        crate::work::g1_sum(group.len());
         let r = scalars
             .get(start.saturating_mul(SCALAR_BYTES)..end.saturating_mul(SCALAR_BYTES))
             .unwrap_or_default();
@@ -102,10 +105,9 @@ fn check(
         msgs.push(message(messages, head.message)?);
         start = end;
     }
-    counts.pairings = counts
-        .pairings
-        .saturating_add(pks.len() as u64)
-        .saturating_add(1);
+    let miller_loops = (pks.len() as u64).saturating_add(1);
+    counts.pairings = counts.pairings.saturating_add(miller_loops);
+    crate::work::verification(miller_loops);
     let refs: Vec<&PublicKey> = pks.iter().collect();
     Ok(sig.aggregate_verify(false, &msgs, DST, &refs, false) == BLST_ERROR::BLST_SUCCESS)
 }
@@ -205,6 +207,7 @@ pub fn verify_gossip(
         .with_min_len(256)
         .map(|a| Signature::sig_validate(a.signature.as_bytes(), false).ok())
         .collect();
+    crate::work::g2_decompressions(attestations.len());
     let mut invalid = Vec::new();
     let mut sets = Vec::with_capacity(attestations.len());
     for (id, (a, p)) in attestations.iter().zip(&points).enumerate() {

@@ -58,6 +58,8 @@ impl PubkeyCache {
             .with_min_len(1024)
             .map(|&i| compressed(validators, i).and_then(decompress))
             .collect();
+        // Counted once for the batch: the keys decompressed (a registry key always does).
+        crate::work::g1_decompressions(decoded.iter().filter(|k| k.is_some()).count());
         Self::assemble(validators.len(), indices, decoded)
     }
 

@@ -225,12 +225,13 @@ impl FastCaches {
 
     /// If the epoch after `epoch` begins a sync-committee period, compute its draw
     /// (`SyncLookahead`) unless already there; `epoch` is the state's epoch, or the next one
-    /// when called at the end of an epoch transition.
+    /// when called at the end of an epoch transition. Returns the candidates a new draw drew
+    /// (0 when none was computed).
     pub(crate) fn prepare_sync_lookahead<P: Preset>(
         &mut self,
         state: &BeaconState<P>,
         epoch: Epoch,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         let next_epoch = crate::helpers::math::add(epoch, 1, "sync committee lookahead")?;
         if crate::helpers::math::rem_preset(next_epoch, P::EPOCHS_PER_SYNC_COMMITTEE_PERIOD) != 0
             || self
@@ -238,10 +239,10 @@ impl FastCaches {
                 .as_ref()
                 .is_some_and(|l| l.next_epoch == next_epoch)
         {
-            return Ok(());
+            return Ok(0);
         }
         self.sync_lookahead = SyncLookahead::compute(state, next_epoch, Some(&self.live));
-        Ok(())
+        Ok(self.sync_lookahead.as_ref().map_or(0, SyncLookahead::drawn))
     }
 
     /// The next sync committee's draw, if computed for the coming boundary.

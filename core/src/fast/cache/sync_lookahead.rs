@@ -52,6 +52,9 @@ pub struct SyncLookahead {
     random_values: Vec<u16>,
     /// KeyValidated keys of the predicted committee, sorted by index.
     keys: Vec<(ValidatorIndex, BlsPubkey, PublicKey)>,
+    /// Candidates drawn (shuffled position and random value computed), the margin included,
+    /// before the record was cut to `positions.len()`: a deterministic count of its work.
+    drawn: u64,
     /// Wall time of `compute`.
     elapsed: Duration,
 }
@@ -118,7 +121,7 @@ impl SyncLookahead {
         // The spec's loop ends only once the committee is full: on balances that accept
         // (almost) nobody it runs on. The lookahead stops at LOOKAHEAD_CAP candidates instead
         // and keeps a short draw, which the boundary continues with its own balances.
-        let needed = draw_until_full::<P>(
+        let (needed, mut drawn) = draw_until_full::<P>(
             state,
             &active,
             &mut shuffled,
@@ -131,6 +134,7 @@ impl SyncLookahead {
         if want > positions.len() as u64 {
             let start = positions.len() as u64;
             let (p, r) = draw_batch(&mut shuffled, start, want.saturating_sub(start))?;
+            drawn = drawn.saturating_add(p.len() as u64);
             positions.extend_from_slice(&p);
             random_values.extend_from_slice(&r);
         }
@@ -155,6 +159,7 @@ impl SyncLookahead {
             positions,
             random_values,
             keys,
+            drawn,
             elapsed: Duration::ZERO,
         })
     }
@@ -187,6 +192,11 @@ impl SyncLookahead {
     /// Keys validated ahead.
     pub fn validated_keys(&self) -> usize {
         self.keys.len()
+    }
+
+    /// Candidates drawn (the work of the draw, deterministic; `candidates` is what it kept).
+    pub fn drawn(&self) -> u64 {
+        self.drawn
     }
 
     /// Wall time of the computation.

@@ -91,6 +91,56 @@ pub struct EpochTimings {
     /// Entering the last epoch of a sync-committee period: the next committee's draw computed
     /// ahead (`crate::fast::cache::SyncLookahead`); zero in other epochs.
     pub sync_lookahead: Duration,
+    /// Validators (or queue entries, or candidates) each phase visited: deterministic.
+    pub work: EpochWork,
+}
+
+/// What each phase of one `process_epoch_fast` call visited, in the algorithm's own terms: the
+/// same state gives the same counts whatever the thread count or timing (a loop split across
+/// threads counts its whole length). Zero for a phase that did not run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EpochWork {
+    /// Live-set entries the scan read (the one read of the validator records).
+    pub scan: u64,
+    /// Compact records the fused pass processed.
+    pub single_pass: u64,
+    /// Registry updates applied: eligibility marks, activation candidates, ejections.
+    pub registry: u64,
+    /// Pending deposits examined (up to the one that stopped the loop, included).
+    pub pending_deposits: u64,
+    /// Pending consolidations examined (likewise).
+    pub pending_consolidations: u64,
+    /// Validators whose effective balance was decided again after the queues.
+    pub deferred_effective_balances: u64,
+    /// Sync-committee candidates drawn (shuffled) at a period boundary; with a lookahead of the
+    /// same (seed, active count) only those it fell short by.
+    pub sync_committee: u64,
+    /// Sync-committee candidates tested against effective balances at a period boundary
+    /// (the lookahead's and those drawn).
+    pub sync_committee_tested: u64,
+    /// Candidates the next committee's draw ahead of its boundary drew at the end of this
+    /// epoch (`crate::fast::cache::SyncLookahead::drawn`); zero in other epochs.
+    pub sync_lookahead: u64,
+}
+
+impl EpochWork {
+    /// (name, count) of each phase, in the epoch's order.
+    pub fn named(&self) -> Vec<(&'static str, u64)> {
+        vec![
+            ("scan", self.scan),
+            ("single_pass", self.single_pass),
+            ("registry", self.registry),
+            ("pending_deposits", self.pending_deposits),
+            ("pending_consolidations", self.pending_consolidations),
+            (
+                "deferred_effective_balances",
+                self.deferred_effective_balances,
+            ),
+            ("sync_committee", self.sync_committee),
+            ("sync_committee_tested", self.sync_committee_tested),
+            ("sync_lookahead", self.sync_lookahead),
+        ]
+    }
 }
 
 impl EpochTimings {

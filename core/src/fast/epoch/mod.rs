@@ -27,7 +27,7 @@ pub mod scan;
 pub mod single_pass;
 pub mod sync_committee;
 
-pub use config::{EpochConfig, EpochTimings, STEP_NAMES};
+pub use config::{EpochConfig, EpochTimings, EpochWork, STEP_NAMES};
 
 use crate::error::Error;
 use crate::error::Result;
@@ -54,7 +54,7 @@ pub fn process_epoch_fast<P: Preset>(
     process_epoch_fast_timed(state, caches, config, &mut EpochTimings::default())
 }
 
-/// `process_epoch_fast`, recording each phase's wall time in `timings`.
+/// `process_epoch_fast`, recording each phase's wall time and what it visited in `timings`.
 pub fn process_epoch_fast_timed<P: Preset>(
     state: &mut TrackedState<P>,
     caches: &mut FastCaches,
@@ -63,6 +63,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
 ) -> Result<()> {
     #[cfg(feature = "inject-slowdown")]
     let _slowdown = crate::fast::inject::Slowdown::start(state.state().validators.len());
+    timings.work = EpochWork::default();
     let mut t = Instant::now();
     let mut lap = |slot: &mut std::time::Duration| {
         *slot = t.elapsed();
@@ -145,6 +146,8 @@ pub fn process_epoch_fast_timed<P: Preset>(
         None => EpochValues::default(),
     };
     lap(&mut timings.scan);
+    // Every live entry was read (`scan` checks it), one record each.
+    timings.work.scan = caches.live.len() as u64;
 
     // 3. justification
     if runs("justification_and_finalization") {
@@ -208,7 +211,8 @@ pub fn process_epoch_fast_timed<P: Preset>(
         )?;
         p.upward_threshold = mul(hysteresis_increment, P::HYSTERESIS_UPWARD_MULTIPLIER, WHAT)?;
     }
-    let out = if p.inactivity || p.rewards || slashings || effective_balance || p.prune {
+    let pass = p.inactivity || p.rewards || slashings || effective_balance || p.prune;
+    let out = if pass {
         let f = state.fields_mut();
         single_pass::single_pass::<P>(
             &p,
@@ -221,9 +225,18 @@ pub fn process_epoch_fast_timed<P: Preset>(
         PassOutput::default()
     };
     lap(&mut timings.single_pass);
+    if pass {
+        timings.work.single_pass = sc
+            .records
+            .iter()
+            .fold(0u64, |n, r| n.saturating_add(r.flags.len() as u64));
+    }
 
     // 5. validator record updates and ejections
     if scan_params.registry {
+        timings.work.registry = (sc.eligibility.len() as u64)
+            .saturating_add(sc.activation_candidates.len() as u64)
+            .saturating_add(sc.ejections.len() as u64);
         let activation_epoch = compute_activation_exit_epoch::<P>(current_epoch)?;
         apply::apply_registry(
             state,
@@ -246,7 +259,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
     let mut touched = Vec::new();
     if deposits {
         let churn = apply::activation_exit_churn_limit::<P>(values.total_active_balance)?;
-        pending::process_pending_deposits(
+        timings.work.pending_deposits = pending::process_pending_deposits(
             state,
             &mut caches.pubkeys,
             &mut caches.deposit_signatures,
@@ -257,7 +270,8 @@ pub fn process_epoch_fast_timed<P: Preset>(
     }
     lap(&mut timings.pending_deposits);
     if consolidations {
-        pending::process_pending_consolidations(state, current_epoch, &mut touched)?;
+        timings.work.pending_consolidations =
+            pending::process_pending_consolidations(state, current_epoch, &mut touched)?;
     }
     lap(&mut timings.pending_consolidations);
     let touched = sorted_dedup(touched);
@@ -284,6 +298,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
         // the effective balance before its update), and the pass's overflows. Every other
         // deferred validator takes the pass's answer (`PassOutput::tentative`).
         let again = union_sorted(&union_sorted(&sc.ejections, &touched), &out.undecided);
+        timings.work.deferred_effective_balances = again.len() as u64;
         apply::deferred_effective_balances::<P>(state, &p, &again)?;
         apply::apply_tentative(state, &out.tentative, &again)?;
     }
@@ -308,12 +323,14 @@ pub fn process_epoch_fast_timed<P: Preset>(
     }
     lap(&mut timings.participation_flag_updates);
     if runs("sync_committee_updates") {
-        sync_committee::process_sync_committee_updates(
+        let drew = sync_committee::process_sync_committee_updates(
             state,
             caches,
             current_epoch,
             &sc.next_active,
         )?;
+        timings.work.sync_committee = drew.drawn;
+        timings.work.sync_committee_tested = drew.tested;
     }
     lap(&mut timings.sync_committee_updates);
 
@@ -332,7 +349,7 @@ pub fn process_epoch_fast_timed<P: Preset>(
 
     // 9. entering a period's last epoch: the next committee's draw, ahead of its boundary
     if config.is_all() {
-        caches.prepare_sync_lookahead(state.state(), next_epoch)?;
+        timings.work.sync_lookahead = caches.prepare_sync_lookahead(state.state(), next_epoch)?;
     }
     lap(&mut timings.sync_lookahead);
     Ok(())

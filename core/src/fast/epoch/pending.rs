@@ -187,7 +187,8 @@ fn apply_pending_deposit<P: Preset>(
 }
 
 /// electra § process_pending_deposits; `available_churn` is
-/// `get_activation_exit_churn_limit(state)` (from the epoch's total active balance).
+/// `get_activation_exit_churn_limit(state)` (from the epoch's total active balance). Returns
+/// the deposits examined (`EpochWork::pending_deposits`).
 pub fn process_pending_deposits<P: Preset>(
     state: &mut TrackedState<P>,
     pubkeys: &mut PubkeyIndex,
@@ -195,7 +196,7 @@ pub fn process_pending_deposits<P: Preset>(
     current_epoch: Epoch,
     activation_exit_churn_limit: Gwei,
     touched: &mut Vec<u32>,
-) -> Result<()> {
+) -> Result<u64> {
     const WHAT: &str = "process_pending_deposits";
     let next_epoch = add(current_epoch, 1, WHAT)?;
     let s = state.state();
@@ -230,11 +231,13 @@ pub fn process_pending_deposits<P: Preset>(
             *slot = Some(ok);
         }
     }
+    let mut examined: u64 = 0;
     for i in 0..queue_len {
         let s = state.state();
         let Some(deposit) = s.pending_deposits.get(i).cloned() else {
             break;
         };
+        examined = examined.saturating_add(1);
         // > Do not process deposit requests if Eth1 bridge deposits are not yet applied.
         if deposit.slot > GENESIS_SLOT && bridge_pending {
             break;
@@ -298,21 +301,24 @@ pub fn process_pending_deposits<P: Preset>(
     } else {
         0
     };
-    Ok(())
+    Ok(examined)
 }
 
-/// electra § process_pending_consolidations on the tracked state.
+/// electra § process_pending_consolidations on the tracked state. Returns the consolidations
+/// examined (`EpochWork::pending_consolidations`).
 pub fn process_pending_consolidations<P: Preset>(
     state: &mut TrackedState<P>,
     current_epoch: Epoch,
     touched: &mut Vec<u32>,
-) -> Result<()> {
+) -> Result<u64> {
     let next_epoch = add(current_epoch, 1, "process_pending_consolidations")?;
     let f = state.fields_mut();
     let n = f.validators.len() as u64;
     let bad = |what, index, len| Error::OutOfRange { what, index, len };
     let mut next_pending_consolidation: usize = 0;
+    let mut examined: u64 = 0;
     for c in f.pending_consolidations.iter() {
+        examined = examined.saturating_add(1);
         let source = f.validators.get(c.source_index as usize).ok_or(bad(
             "validators",
             c.source_index,
@@ -359,7 +365,7 @@ pub fn process_pending_consolidations<P: Preset>(
         *f.pending_consolidations =
             VariableList::new(remaining).map_err(|_| Error::ListFull("pending_consolidations"))?;
     }
-    Ok(())
+    Ok(examined)
 }
 
 #[cfg(test)]

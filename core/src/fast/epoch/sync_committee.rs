@@ -302,6 +302,14 @@ fn take_accepted<P: Preset>(
     Ok(examined)
 }
 
+/// Candidates a boundary's committee computation drew (shuffled) itself, and tested against
+/// effective balances (`EpochWork::sync_committee`, `sync_committee_tested`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrawWork {
+    pub drawn: u64,
+    pub tested: u64,
+}
+
 /// electra § get_next_sync_committee_indices `[Modified in Electra]`, given
 /// `get_active_validator_indices(state, next_epoch)` (sorted), and the draw's inputs computed
 /// ahead of the boundary if `lookahead` has them for this (seed, active count).
@@ -311,6 +319,17 @@ pub fn get_next_sync_committee_indices<P: Preset>(
     active_validator_indices: &[u32],
     lookahead: Option<&SyncLookahead>,
 ) -> Result<Vec<ValidatorIndex>> {
+    next_sync_committee_indices_counted(state, next_epoch, active_validator_indices, lookahead)
+        .map(|(indices, _)| indices)
+}
+
+/// `get_next_sync_committee_indices` with the candidates it drew and tested.
+fn next_sync_committee_indices_counted<P: Preset>(
+    state: &BeaconState<P>,
+    next_epoch: Epoch,
+    active_validator_indices: &[u32],
+    lookahead: Option<&SyncLookahead>,
+) -> Result<(Vec<ValidatorIndex>, DrawWork)> {
     let active_validator_count = active_validator_indices.len() as u64;
     ensure(
         active_validator_count > 0,
@@ -321,6 +340,7 @@ pub fn get_next_sync_committee_indices<P: Preset>(
     // The first candidates from the lookahead: only the acceptance test, which reads this
     // state's effective balances, is left for the boundary.
     let mut i: u64 = 0;
+    let mut work = DrawWork::default();
     if let Some(draw) = lookahead.and_then(|l| l.draw_for(seed, active_validator_count)) {
         take_accepted::<P>(
             state,
@@ -330,9 +350,10 @@ pub fn get_next_sync_committee_indices<P: Preset>(
             &mut sync_committee_indices,
         )?;
         i = draw.positions.len() as u64;
+        work.tested = i;
     }
     if (sync_committee_indices.len() as u64) >= P::SYNC_COMMITTEE_SIZE {
-        return Ok(sync_committee_indices);
+        return Ok((sync_committee_indices, work));
     }
     let mut shuffled = ShuffledIndex::new(active_validator_count, seed, P::SHUFFLE_ROUND_COUNT)?;
     let expected = if i == 0 {
@@ -351,7 +372,7 @@ pub fn get_next_sync_committee_indices<P: Preset>(
             .saturating_add(expected / 4)
             .clamp(BATCH, MAX_FIRST_BATCH);
     }
-    draw_until_full::<P>(
+    let (_, drawn) = draw_until_full::<P>(
         state,
         active_validator_indices,
         &mut shuffled,
@@ -359,7 +380,9 @@ pub fn get_next_sync_committee_indices<P: Preset>(
         &mut sync_committee_indices,
         None,
     )?;
-    Ok(sync_committee_indices)
+    work.drawn = drawn;
+    work.tested = work.tested.saturating_add(drawn);
+    Ok((sync_committee_indices, work))
 }
 
 /// The positions and random values of every candidate drawn (`draw_until_full`'s record).
@@ -368,7 +391,8 @@ pub(crate) type DrawRecord<'a> = (&'a mut Vec<u64>, &'a mut Vec<u16>);
 /// Draw candidates from `start` in batches (the first `first_batch` long, then `BATCH`): each
 /// batch shuffled, then tested, in parallel, and taken in order until `committee` is full, or
 /// until `cap` candidates are drawn. `record` keeps every drawn candidate's inputs. Returns how
-/// many candidates were examined from 0: one past the one that filled the committee.
+/// many candidates were examined from 0 (one past the one that filled the committee), and how
+/// many it drew (every batch is drawn and tested whole).
 pub(crate) fn draw_until_full<P: Preset>(
     state: &BeaconState<P>,
     active_validator_indices: &[u32],
@@ -376,7 +400,7 @@ pub(crate) fn draw_until_full<P: Preset>(
     (start, first_batch, cap): (u64, u64, u64),
     committee: &mut Vec<ValidatorIndex>,
     mut record: Option<DrawRecord<'_>>,
-) -> Result<u64> {
+) -> Result<(u64, u64)> {
     const WHAT: &str = "get_next_sync_committee_indices";
     let (mut i, mut batch_len, mut examined) = (start, first_batch, start);
     while (committee.len() as u64) < P::SYNC_COMMITTEE_SIZE && i < cap {
@@ -397,7 +421,7 @@ pub(crate) fn draw_until_full<P: Preset>(
         i = add(i, batch_len, WHAT)?;
         batch_len = BATCH;
     }
-    Ok(examined)
+    Ok((examined, i.saturating_sub(start)))
 }
 
 /// One candidate of electra § get_next_sync_committee_indices: at `shuffled_index` in the
@@ -464,13 +488,14 @@ fn eth_aggregate_pubkeys_par(
 }
 
 /// altair § process_sync_committee_updates; `next_active` is the next epoch's active set (only
-/// read at a period boundary). Records the committees' indices in `caches`.
+/// read at a period boundary). Records the committees' indices in `caches`. Returns the
+/// candidates drawn and tested (none off a boundary).
 pub fn process_sync_committee_updates<P: Preset>(
     state: &mut TrackedState<P>,
     caches: &mut FastCaches,
     current_epoch: Epoch,
     next_active: &[u32],
-) -> Result<()> {
+) -> Result<DrawWork> {
     let next_epoch = add(current_epoch, 1, "process_sync_committee_updates")?;
     if rem(
         next_epoch,
@@ -478,14 +503,15 @@ pub fn process_sync_committee_updates<P: Preset>(
         "process_sync_committee_updates",
     )? != 0
     {
-        return Ok(());
+        return Ok(DrawWork::default());
     }
     // altair § get_next_sync_committee
     let s = state.state();
     // The lookahead is for this boundary only; taken, it is spent.
     let lookahead = caches.sync_lookahead.take();
     let lookahead = lookahead.as_ref().filter(|l| l.next_epoch == next_epoch);
-    let indices = get_next_sync_committee_indices(s, next_epoch, next_active, lookahead)?;
+    let (indices, work) =
+        next_sync_committee_indices_counted(s, next_epoch, next_active, lookahead)?;
     let pubkeys = indices
         .iter()
         .map(|&i| {
@@ -512,7 +538,7 @@ pub fn process_sync_committee_updates<P: Preset>(
     *f.current_sync_committee = std::mem::replace(f.next_sync_committee, next);
     let current = std::mem::replace(&mut caches.next_sync, new_next);
     caches.sync_members = sorted_dedup([current, caches.next_sync.clone()].concat());
-    Ok(())
+    Ok(work)
 }
 
 #[cfg(test)]

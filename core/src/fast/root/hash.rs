@@ -13,13 +13,41 @@ pub type Node = [u8; 32];
 /// Deepest subtree a `BeaconState` list reaches (validators: 2^40 chunks, plus margin).
 pub const MAX_DEPTH: usize = 64;
 
-/// `out[32*i..32*i+32] = sha256(input[64*i..64*i+64])` for every whole block both slices hold.
+/// `out[32*i..32*i+32] = sha256(input[64*i..64*i+64])` for every whole block both slices hold;
+/// each block counts as a node hash (`crate::work`).
 pub fn hash_blocks(out: &mut [u8], input: &[u8]) {
+    let n = hash_blocks_uncounted(out, input);
+    crate::work::node_hashes(n as u64);
+}
+
+/// `hash_blocks` without counting, for the tables a process builds once (zero subtrees, shared
+/// validator nodes): the first root of a process then counts what every later one would.
+/// Returns the blocks hashed.
+pub(super) fn hash_blocks_uncounted(out: &mut [u8], input: &[u8]) -> usize {
     // The count passed is bounded by both lengths: hashtree itself trusts it blindly.
     let n = (input.len() / 64).min(out.len() / 32);
     if n > 0 {
         kernels::hash(kernels::chosen(), out, input, n);
     }
+    n
+}
+
+/// Node hashes `tree_hash` performs for the root of one value of a type the fast root leaves to
+/// it (small containers, some list elements), added to `crate::work`'s count where it is called.
+pub trait NodeHashes {
+    const NODE_HASHES: u64;
+}
+
+/// Node hashes of a `tree_hash` Merkle tree over `leaves` chunks (`MerkleHasher`, and
+/// `merkle_root`'s two-leaf shortcut): every node with a leaf below it, level by level up to the
+/// root; subtrees of only padding come from its zero-hash table.
+pub const fn merkle_nodes(leaves: u64) -> u64 {
+    let (mut n, mut total) = (leaves, 0u64);
+    while n > 1 {
+        n = n.div_ceil(2);
+        total = total.saturating_add(n);
+    }
+    total
 }
 
 /// Which SHA-256 kernel `hash_blocks` uses (`kernels`).
@@ -185,14 +213,26 @@ mod kernels {
     }
 }
 
-/// `sha256(a ++ b)`.
-pub fn hash_pair(a: &Node, b: &Node) -> Node {
+/// The 64-byte block `a ++ b`.
+fn pair(a: &Node, b: &Node) -> [u8; 64] {
     let mut block = [0u8; 64];
     let (l, r) = block.split_at_mut(32);
     l.copy_from_slice(a);
     r.copy_from_slice(b);
+    block
+}
+
+/// `sha256(a ++ b)`.
+pub fn hash_pair(a: &Node, b: &Node) -> Node {
     let mut out = [0u8; 32];
-    hash_blocks(&mut out, &block);
+    hash_blocks(&mut out, &pair(a, b));
+    out
+}
+
+/// `hash_pair` without counting (the once-per-process tables).
+pub(super) fn hash_pair_uncounted(a: &Node, b: &Node) -> Node {
+    let mut out = [0u8; 32];
+    hash_blocks_uncounted(&mut out, &pair(a, b));
     out
 }
 
@@ -210,7 +250,7 @@ pub fn zero_hash(level: usize) -> Node {
     let zeros = ZEROS.get_or_init(|| {
         let mut z = vec![[0u8; 32]];
         for _ in 0..MAX_DEPTH {
-            let next = z.last().map_or([0u8; 32], |n| hash_pair(n, n));
+            let next = z.last().map_or([0u8; 32], |n| hash_pair_uncounted(n, n));
             z.push(next);
         }
         z

@@ -6,7 +6,10 @@
 // Index arithmetic on in-memory lengths (< 2^40), which cannot overflow a usize.
 #![allow(clippy::arithmetic_side_effects)]
 
-use super::hash::{hash_blocks, hash_pair, merkleize_into, zero_hash, Node};
+use super::hash::{
+    hash_blocks, hash_blocks_uncounted, hash_pair_uncounted, merkle_nodes, merkleize_into,
+    zero_hash, Node, NodeHashes,
+};
 use crate::types::{Root, Validator};
 use rayon::prelude::*;
 use std::sync::OnceLock;
@@ -207,7 +210,7 @@ fn shared_nodes() -> &'static SharedNodes {
             }
         }
         let mut out = vec![0u8; blocks.len() / 2];
-        hash_blocks(&mut out, &blocks);
+        hash_blocks_uncounted(&mut out, &blocks);
         let far = chunk(u64::MAX);
         SharedNodes {
             balance: out
@@ -218,7 +221,7 @@ fn shared_nodes() -> &'static SharedNodes {
                     n
                 })
                 .collect(),
-            not_exiting: hash_pair(&far, &far),
+            not_exiting: hash_pair_uncounted(&far, &far),
         }
     })
 }
@@ -303,12 +306,13 @@ fn validator_roots(vs: &[&Validator], leaves: &mut [u8]) {
 
 /// A list element whose roots `ElemCache` computes: one `tree_hash` each unless the type hashes
 /// many at once.
-pub trait ElemRoots: TreeHash + Sized + Sync {
+pub trait ElemRoots: TreeHash + NodeHashes + Sized + Sync {
     /// The roots of `items`, in order, into `out` (`out.len() == items.len()`).
     fn roots(items: &[&Self], out: &mut [Node]) {
         for (o, e) in out.iter_mut().zip(items) {
             *o = e.tree_hash_root().0;
         }
+        crate::work::node_hashes(Self::NODE_HASHES.saturating_mul(items.len() as u64));
     }
 }
 
@@ -316,6 +320,61 @@ impl ElemRoots for crate::types::Eth1Data {}
 impl ElemRoots for crate::types::HistoricalSummary {}
 impl ElemRoots for crate::types::PendingPartialWithdrawal {}
 impl ElemRoots for crate::types::PendingConsolidation {}
+
+/// `tree_hash`'s node hashes per type (`NodeHashes`): a container of f fields is
+/// `merkle_nodes(f)` above its fields' own; a 48-byte key is two chunks (one hash), a 96-byte
+/// signature three (`merkle_nodes(3)`); integers, roots, addresses and bitvectors of up to 256
+/// bits are one chunk (none).
+mod node_hashes {
+    use super::{merkle_nodes, NodeHashes};
+    use crate::preset::Preset;
+    use crate::types::*;
+    use typenum::Unsigned;
+
+    const PUBKEY: u64 = merkle_nodes(2);
+    const SIGNATURE: u64 = merkle_nodes(3);
+
+    impl NodeHashes for Checkpoint {
+        const NODE_HASHES: u64 = merkle_nodes(2);
+    }
+    impl NodeHashes for Fork {
+        const NODE_HASHES: u64 = merkle_nodes(3);
+    }
+    impl NodeHashes for BeaconBlockHeader {
+        const NODE_HASHES: u64 = merkle_nodes(5);
+    }
+    impl NodeHashes for Eth1Data {
+        const NODE_HASHES: u64 = merkle_nodes(3);
+    }
+    impl NodeHashes for HistoricalSummary {
+        const NODE_HASHES: u64 = merkle_nodes(2);
+    }
+    impl NodeHashes for PendingPartialWithdrawal {
+        const NODE_HASHES: u64 = merkle_nodes(3);
+    }
+    impl NodeHashes for PendingConsolidation {
+        const NODE_HASHES: u64 = merkle_nodes(2);
+    }
+    /// Hashed here in batches (`ElemRoots for PendingDeposit`), the same ten nodes.
+    impl NodeHashes for PendingDeposit {
+        const NODE_HASHES: u64 = merkle_nodes(5) + PUBKEY + SIGNATURE;
+    }
+    /// The keys (one hash each), the vector of their roots, the aggregate key, the container.
+    impl<P: Preset> NodeHashes for SyncCommittee<P> {
+        const NODE_HASHES: u64 = {
+            let n = P::SyncCommitteeSize::U64;
+            n * PUBKEY + merkle_nodes(n) + PUBKEY + merkle_nodes(2)
+        };
+    }
+    /// Seventeen fields; the logs bloom's chunks; the extra data (at most one chunk) mixed in
+    /// with its length.
+    impl<P: Preset> NodeHashes for ExecutionPayloadHeader<P> {
+        const NODE_HASHES: u64 = merkle_nodes(17)
+            + merkle_nodes(P::BytesPerLogsBloom::U64.div_ceil(32))
+            + merkle_nodes(P::MaxExtraDataBytes::U64.div_ceil(32))
+            + 1;
+    }
+}
 
 /// electra § PendingDeposit roots in hashtree batches: its ten hashes in five calls, against
 /// `tree_hash`'s one SHA-256 context per node (50k deposits on mainnet-2026 were 8% of a cold

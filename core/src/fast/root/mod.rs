@@ -26,7 +26,7 @@ mod tests;
 
 use crate::preset::Preset;
 use crate::types::*;
-use hash::{merkleize_into, mix_in_length, Node};
+use hash::{merkleize_into, mix_in_length, Node, NodeHashes};
 use leaves::{
     packed_roots_into, packed_run_roots, per_group, validator_group_roots, ElemRoots, Packed,
     Scratch,
@@ -304,13 +304,14 @@ struct SmallCache<T> {
     last: Option<(T, Node)>,
 }
 
-impl<T: TreeHash + PartialEq + Clone> SmallCache<T> {
+impl<T: TreeHash + NodeHashes + PartialEq + Clone> SmallCache<T> {
     fn root(&mut self, value: &T) -> Node {
         if let Some((v, r)) = &self.last {
             if v == value {
                 return *r;
             }
         }
+        crate::work::node_hashes(T::NODE_HASHES);
         let r = value.tree_hash_root().0;
         self.last = Some((value.clone(), r));
         r
@@ -615,6 +616,9 @@ impl<P: Preset> StateRootCache<P> {
         let [prev_part, cur_part, inactivity, block_roots_root, state_roots_root, historical_roots_root, randao, slashings_root, votes, summaries, deposits, partials, consolidations] =
             rest;
         let u64_root = |v: u64| v.tree_hash_root().0;
+        // The three checkpoints below, hashed by tree_hash (the integers and the justification
+        // bits are one chunk each: no hash).
+        crate::work::node_hashes(3 * Checkpoint::NODE_HASHES);
         // electra § BeaconState, field by field in the spec's order.
         [
             u64_root(s.genesis_time),
