@@ -270,6 +270,7 @@ fn prepare_preset<P: Preset>(
     let mut e = engine.clone();
     let mut timings = EpochTimings::default();
     let w0 = maxeb_core::work::snapshot();
+    // The first epoch of the process is untimed; its duration only sizes the samples' batches.
     let t = Instant::now();
     e.process_epoch_timed(&mut timings)
         .map_err(|x| fail("process_epoch", x))?;

@@ -65,6 +65,10 @@ pub struct Args {
     /// Stop the rounds after this many seconds in them (once 6 rounds are done).
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub budget: u64,
+    /// Count the deterministic work only (no timing, no machine rates): the same numbers on
+    /// every machine, e.g. to check a committed report is current.
+    #[arg(long, conflicts_with = "reference")]
+    pub work_only: bool,
     /// Also time the spec-literal reference epoch (3 runs, not interleaved).
     #[arg(long)]
     pub reference: bool,
@@ -151,9 +155,15 @@ pub fn run(args: &Args) -> Result<()> {
         sigs: !args.no_sigs,
         sig_cache: crate::sigs::default_cache_dir(),
     };
-    let pb = crate::epoch::progress("measuring this machine's hash rate and read bandwidth".into());
-    let rates = machine::measure();
-    pb.finish_and_clear();
+    let rates = if args.work_only {
+        None
+    } else {
+        let pb =
+            crate::epoch::progress("measuring this machine's hash rate and read bandwidth".into());
+        let rates = machine::measure();
+        pb.finish_and_clear();
+        Some(rates)
+    };
     let mut notes = Vec::new();
     let mut prepared = Vec::with_capacity(inputs.len());
     let total = inputs.len();
@@ -161,8 +171,13 @@ pub fn run(args: &Args) -> Result<()> {
         let label = format!("[{}/{total}] {}", i.saturating_add(1), input.name);
         prepared.push(measure::prepare(input, &opts, &label, &mut notes)?);
     }
-    let rounds = measure::rounds(&mut prepared, &opts)?;
-    notes.push(format!(
+    let rounds = if args.work_only {
+        None
+    } else {
+        Some(measure::rounds(&mut prepared, &opts)?)
+    };
+    if let Some(rounds) = &rounds {
+        notes.push(format!(
         "{} interleaved round(s) in {:.1} s; {}",
         rounds.rounds,
         rounds.elapsed.as_secs_f64(),
@@ -180,15 +195,20 @@ pub fn run(args: &Args) -> Result<()> {
             )
         }
     ));
+    } else {
+        notes.push("--work-only: work counts only, nothing timed".to_string());
+    }
     let scenarios = prepared
         .into_iter()
         .map(|p| {
             let mut s = p.result;
-            s.floors_ms = machine::floors(&s, &rates, p.epoch_bytes);
+            if let Some(rates) = &rates {
+                s.floors_ms = machine::floors(&s, rates, p.epoch_bytes);
+            }
             s
         })
         .collect();
-    run.machine = Some(rates);
+    run.machine = rates;
     let mut results = Results {
         schema_version: SCHEMA_VERSION,
         run,

@@ -59,8 +59,9 @@ pub fn compute(r: &Results, base: &str) -> Vec<Saving> {
     out
 }
 
-/// `s`'s time metric `name` against `base`'s: with the bootstrap interval when both were taken
-/// in the same rounds (as many samples, at least two), else the ratio of medians alone.
+/// `s`'s time metric `name` against `base`'s, with the bootstrap interval: only when both were
+/// taken in the same rounds (as many samples, at least two). A time measured once (the
+/// signature workload, the load) gives no ratio: its work counts carry the comparison.
 pub fn time_ratio(s: &ScenarioResult, base: &ScenarioResult, name: &str) -> Option<Saving> {
     let m = s.metrics.get(name)?;
     let bm = base.metrics.get(name)?;
@@ -68,21 +69,17 @@ pub fn time_ratio(s: &ScenarioResult, base: &ScenarioResult, name: &str) -> Opti
         return None;
     }
     let paired = bm.samples.len() == m.samples.len() && m.samples.len() >= 2;
-    let (ratio, low, high) = match paired
+    let (ratio, low, high) = paired
         .then(|| ratio_interval(&bm.samples, &m.samples))
-        .flatten()
-    {
-        Some((r, l, h)) => (r, Some(l), Some(h)),
-        None => (m.median / bm.median, None, None),
-    };
+        .flatten()?;
     Some(Saving {
         scenario: s.name.clone(),
         base: base.name.clone(),
         metric: name.to_string(),
         basis: Basis::Time,
         ratio,
-        low,
-        high,
+        low: Some(low),
+        high: Some(high),
     })
 }
 
@@ -94,7 +91,7 @@ pub fn find<'a>(r: &'a Results, scenario: &str, metric: &str) -> Option<&'a Savi
 }
 
 /// A ratio for a table cell: `0.45x` exact; a time `0.82x [0.78-0.86]`, or
-/// `no clear change [0.95-1.04]` when its interval spans 1; `1.04x (n=1)` without an interval.
+/// `no clear change [0.95-1.04]` when its interval spans 1.
 pub fn cell(v: &Saving) -> String {
     let x = super::table::ratio_text;
     match (v.basis, v.low, v.high) {
@@ -104,7 +101,7 @@ pub fn cell(v: &Saving) -> String {
             format!("no clear change [{}-{}]", num(l), num(h))
         }
         (Basis::Time, Some(l), Some(h)) => format!("{} [{}-{}]", x(v.ratio), num(l), num(h)),
-        (Basis::Time, _, _) => format!("{} (n=1, no interval)", x(v.ratio)),
+        (Basis::Time, _, _) => format!("{} (no interval)", x(v.ratio)),
     }
 }
 

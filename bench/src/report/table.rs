@@ -149,8 +149,6 @@ pub enum Figure {
     Metric(&'static str),
     Ssz,
     Memory,
-    Active,
-    Registry,
 }
 
 impl Figure {
@@ -159,20 +157,6 @@ impl Figure {
             Figure::Metric(name) => s.metrics.get(name).map(|m| m.median),
             Figure::Ssz => Some(s.ssz_bytes as f64),
             Figure::Memory => Some(s.memory_bytes as f64),
-            Figure::Active => Some(s.active_validators as f64),
-            Figure::Registry => Some(s.validators as f64),
-        }
-    }
-
-    fn text(self, s: &ScenarioResult) -> String {
-        match self {
-            Figure::Metric(name) => match s.metrics.get(name) {
-                Some(m) if m.unit == "ms" => format!("{} ms", fmt_ms(m.median)),
-                Some(m) => value(m.median, &m.unit),
-                None => "-".into(),
-            },
-            Figure::Ssz | Figure::Memory => self.of(s).map(mb).unwrap_or_default(),
-            Figure::Active | Figure::Registry => count(self.of(s).unwrap_or(0.0) as u64),
         }
     }
 }
@@ -195,7 +179,6 @@ pub const SAVINGS_COLUMNS: &[(&str, &str)] = &[
     ("epoch time", mn::EPOCH_FAST_MS),
     ("warm root time", mn::ROOT_WARM_MS),
     ("32 slots time", mn::SLOTS_32_MS),
-    ("sigs CPU time", mn::SIGS_GOSSIP_CPU_S),
 ];
 
 /// Every scenario's ratio to the base: exact work counts first, then times with their 95%
@@ -296,32 +279,42 @@ pub fn instructions(r: &Results) -> Option<Table> {
 /// A time's interval is flagged from here (+-10%).
 pub const WIDE: f64 = 0.10;
 
-/// Every timed figure whose 95% interval is wider than +-10%, or that has none (too few
-/// samples): one line each, for the console and the page.
+/// Every timed figure whose 95% interval is wider than +-10%, one line per scenario, and the
+/// figures with too few samples for an interval, one line per metric.
 pub fn flags(r: &Results) -> Vec<String> {
     let mut out = Vec::new();
+    let mut single: Vec<(String, usize)> = Vec::new();
     for s in &r.scenarios {
+        let mut wide = Vec::new();
         for (name, m) in &s.metrics {
-            if !matches!(m.kind, Kind::Time | Kind::CpuTime) || name == mn::LOAD_MS {
+            if !matches!(m.kind, Kind::Time | Kind::CpuTime) {
                 continue;
             }
             match m.rel_halfwidth() {
-                Some(h) if h > WIDE => out.push(format!(
-                    "{} {name}: median {} with a 95% interval of +-{:.0}% (wider than +-{:.0}%): \
-                     too noisy to compare closely",
-                    s.name,
-                    value(m.median, &m.unit),
-                    h * 100.0,
-                    WIDE * 100.0
-                )),
+                Some(h) if h > WIDE => wide.push(format!("{name} +-{:.0}%", h * 100.0)),
                 Some(_) => {}
-                None => out.push(format!(
-                    "{} {name}: {} sample(s), too few for an interval",
-                    s.name,
-                    m.samples.len()
-                )),
+                None => {
+                    if !single.iter().any(|(n, _)| n == name) {
+                        single.push((name.clone(), m.samples.len()));
+                    }
+                }
             }
         }
+        if !wide.is_empty() {
+            out.push(format!(
+                "{}: 95% interval wider than +-{:.0}% (too noisy to compare closely): {}",
+                s.name,
+                WIDE * 100.0,
+                wide.join(", ")
+            ));
+        }
+    }
+    if !single.is_empty() {
+        let names: Vec<String> = single.iter().map(|(n, k)| format!("{n} (n={k})")).collect();
+        out.push(format!(
+            "too few samples for an interval, so no time ratio: {}",
+            names.join(", ")
+        ));
     }
     out
 }
@@ -649,7 +642,6 @@ pub fn findings(r: &Results, base: &str) -> Vec<String> {
             ("epoch", mn::EPOCH_FAST_MS),
             ("warm root", mn::ROOT_WARM_MS),
             ("32 slots", mn::SLOTS_32_MS),
-            ("signature CPU time", mn::SIGS_GOSSIP_CPU_S),
         ] {
             if let Some(c) = w(m) {
                 times.push(format!("{label} {c}"));
