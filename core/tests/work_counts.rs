@@ -423,3 +423,132 @@ fn sync_committee_counts() {
     assert_eq!(boundary_work.pairings, 0);
     assert_eq!(run(2), one, "two threads");
 }
+
+/// Signatures: the BLS functions and the epoch-scale paths count as `maxeb_core::work` says
+/// (decompressions per key and signature, n - 1 additions per sum of n, one Miller loop per
+/// pair with one final exponentiation per check), and the gossip path's own pairing count
+/// agrees.
+#[test]
+fn signature_counts() {
+    use maxeb_core::crypto::bls;
+    use maxeb_core::sigs::{
+        aggregate_committees, verify_aggregates, verify_gossip, AggregationJob, Blinding,
+        PubkeyCache, SingleAttestation,
+    };
+    let _g = lock();
+    let keys: Vec<Keypair> = (0..8u8)
+        .map(|i| Keypair::from_ikm(&[i.wrapping_add(100); 32]).unwrap())
+        .collect();
+    let pubkeys: Vec<BlsPubkey> = keys.iter().map(|k| k.pubkey).collect();
+    let messages = [Root::from([1u8; 32]), Root::from([2u8; 32])];
+    let sig = |k: usize, m: usize| keys[k].sign(messages[m].as_slice());
+
+    // FastAggregateVerify over four keys: 4 + 1 decompressions, 3 additions, 2 Miller loops.
+    let agg = bls::aggregate(&(0..4).map(|k| sig(k, 0)).collect::<Vec<_>>()).unwrap();
+    let (w, ok) =
+        counted(|| bls::fast_aggregate_verify(&pubkeys[..4], messages[0].as_slice(), &agg));
+    assert!(ok);
+    let want = Work {
+        pairings: 2,
+        final_exponentiations: 1,
+        g1_additions: 3,
+        g1_decompressions: 4,
+        g2_decompressions: 1,
+        ..Work::default()
+    };
+    assert_eq!(w, want);
+    // Aggregate of four signatures: four decompressed, three additions.
+    let (w, _) = counted(|| bls::aggregate(&(0..4).map(|k| sig(k, 1)).collect::<Vec<_>>()));
+    assert_eq!(
+        w,
+        Work {
+            g2_additions: 3,
+            g2_decompressions: 4,
+            ..Work::default()
+        }
+    );
+
+    // The gossip path: eight signatures over two messages in one batch: 8 decompressions, one
+    // blinded sum of 8 signatures, one of each message group's keys, 2 + 1 Miller loops.
+    let validators: Vec<Validator> = pubkeys.iter().map(|k| validator(*k, 32 * ETH)).collect();
+    let indices: Vec<u64> = (0..8).collect();
+    let (w, cache) = counted(|| PubkeyCache::build(&validators, &indices));
+    assert_eq!(
+        w,
+        Work {
+            g1_decompressions: 8,
+            ..Work::default()
+        }
+    );
+    let attestations: Vec<SingleAttestation> = (0..8)
+        .map(|k| SingleAttestation {
+            committee_index: 0,
+            attester_index: k as u64,
+            message: (k % 2) as u32,
+            signature: sig(k, k % 2),
+        })
+        .collect();
+    let (w, report) = counted(|| {
+        verify_gossip(&attestations, &messages, &cache, 64, &Blinding::Seeded(7)).unwrap()
+    });
+    assert!(report.invalid.is_empty());
+    assert_eq!(w.pairings, report.pairings);
+    assert_eq!(
+        w,
+        Work {
+            pairings: 3,
+            final_exponentiations: 1,
+            g1_additions: 3 + 3,
+            g2_additions: 7,
+            g2_decompressions: 8,
+            ..Work::default()
+        }
+    );
+
+    // Aggregation: one committee per message, four members each: 3 + 3 additions in G1 and G2.
+    let jobs: Vec<AggregationJob> = (0..2)
+        .map(|m| {
+            let items: Vec<usize> = (0..8).filter(|k| k % 2 == m).collect();
+            AggregationJob {
+                slot: 0,
+                committee_index: m as u64,
+                message: m as u32,
+                attesters: items.iter().map(|&k| k as u64).collect(),
+                bits: vec![true; items.len()],
+                items,
+            }
+        })
+        .collect();
+    let (w, aggregates) = counted(|| aggregate_committees(&jobs, &report.points, &cache));
+    assert_eq!(
+        w,
+        Work {
+            g1_additions: 6,
+            g2_additions: 6,
+            ..Work::default()
+        }
+    );
+    // The aggregate path: two aggregates on two messages: 2 decompressions, a blinded sum of
+    // two signatures, groups of one key, 2 + 1 Miller loops.
+    let triples: Vec<_> = aggregates
+        .into_iter()
+        .map(|a| {
+            let a = a.unwrap();
+            (a.pubkey, a.message, a.signature)
+        })
+        .collect();
+    let (w, (bad, _, pairings)) =
+        counted(|| verify_aggregates(&triples, &messages, 64, &Blinding::Seeded(7)).unwrap());
+    assert!(bad.is_empty());
+    assert_eq!(
+        w,
+        Work {
+            pairings,
+            final_exponentiations: 1,
+            g2_additions: 1,
+            g2_decompressions: 2,
+            ..Work::default()
+        }
+    );
+    assert_eq!(pairings, 3);
+}
