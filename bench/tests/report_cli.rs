@@ -361,3 +361,44 @@ fn bad_input_fails_with_one_line_and_writes_nothing() {
     assert_eq!(tree(&d), ["a-file"]);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The committed `reports/sample-small/` must be what this engine does: its deterministic work
+/// counts equal a fresh `--work-only` run's exactly, scenario by scenario, so a stale sample
+/// (older engine, older scenarios) fails here. Times are not compared (they are the machine's).
+#[test]
+fn committed_small_sample_work_counts_are_current() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/sample-small/results.json");
+    let committed =
+        Results::load(&sample).unwrap_or_else(|e| panic!("{}: {e:#}", sample.display()));
+    let d = scratch("sample");
+    let out = d.join("out");
+    let o = report(
+        &["--work-only", "--out", out.to_str().unwrap()],
+        &d.join("sigs"),
+    );
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let fresh = Results::load(&out.join("results.json")).unwrap();
+    let names = |r: &Results| {
+        r.scenarios
+            .iter()
+            .map(|s| s.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&committed), names(&fresh), "scenario list");
+    for (c, f) in committed.scenarios.iter().zip(&fresh.scenarios) {
+        assert!(!f.work.is_empty(), "{}: no work counted", f.name);
+        assert_eq!(
+            c.work, f.work,
+            "{}: the committed sample's work counts differ from this engine's: regenerate \
+             reports/sample-small/ (README)",
+            c.name
+        );
+        assert_eq!(
+            (c.validators, c.active_validators, c.ssz_bytes),
+            (f.validators, f.active_validators, f.ssz_bytes),
+            "{}: state shape",
+            c.name
+        );
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
