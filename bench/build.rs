@@ -28,11 +28,34 @@ fn profile_name() -> String {
     from_out_dir().unwrap_or_else(|| std::env::var("PROFILE").unwrap_or_default())
 }
 
+/// What the binary is built from, relative to bench/: a change under any of them reruns this
+/// script (cargo watches the paths), and `-dirty` means one of them differs from HEAD.
+const SOURCES: [&str; 10] = [
+    "../Cargo.toml",
+    "../Cargo.lock",
+    "../core/Cargo.toml",
+    "../core/src",
+    "../fixtures/Cargo.toml",
+    "../fixtures/src",
+    "../fixtures/scenarios",
+    "Cargo.toml",
+    "src",
+    "build.rs",
+];
+
 fn main() {
     let commit = run("git", &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    let dirty = run("git", &["status", "--porcelain", "--untracked-files=no"])
-        .map(|s| !s.is_empty())
-        .unwrap_or(false);
+    // Only the sources decide `-dirty`, so the flag is exactly as fresh as the watched paths
+    // below. `--no-optional-locks`: status must not rewrite the index (a build is no git user).
+    let mut status = vec![
+        "--no-optional-locks",
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+    ];
+    status.extend(SOURCES);
+    let dirty = run("git", &status).is_some();
     let commit = if dirty {
         format!("{commit}-dirty")
     } else {
@@ -45,10 +68,12 @@ fn main() {
     let profile = profile_name();
     println!("cargo:rustc-env=MAXEB_BUILD_PROFILE={profile}");
     // Rebuild when HEAD moves (a commit, a checkout) so the recorded commit stays true. Asked of
-    // git, not assumed at ../.git: in a worktree `.git` is a file and HEAD/index live elsewhere.
-    // HEAD names a branch whose ref file is what a commit moves; the sources decide `-dirty`.
+    // git, not assumed at ../.git: in a worktree `.git` is a file and HEAD lives elsewhere. HEAD
+    // names a branch whose ref file (or packed-refs) is what a commit moves. Not `.git/index`:
+    // the first `git status` on a fresh clone rewrites it, which rebuilt the binary for nothing;
+    // an edit the index would record is already seen through the source paths.
     let branch = run("git", &["symbolic-ref", "-q", "HEAD"]);
-    for what in ["HEAD", "index", "packed-refs"]
+    for what in ["HEAD", "packed-refs"]
         .into_iter()
         .map(String::from)
         .chain(branch)
@@ -63,14 +88,7 @@ fn main() {
             println!("cargo:rerun-if-changed={p}");
         }
     }
-    for dir in [
-        "../core/src",
-        "../fixtures/src",
-        "../fixtures/scenarios",
-        "src",
-        "../Cargo.toml",
-    ] {
-        println!("cargo:rerun-if-changed={dir}");
+    for path in SOURCES {
+        println!("cargo:rerun-if-changed={path}");
     }
-    println!("cargo:rerun-if-changed=build.rs");
 }

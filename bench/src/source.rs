@@ -116,7 +116,8 @@ pub fn load<P: Preset>(source: &PreSource) -> Result<BeaconState<P>> {
     }
 }
 
-/// The preset a state file's layout says, or an error asking for `--preset`.
+/// The preset a state file's layout says, or an error: "truncated or not a BeaconState" when the
+/// file is shorter than any preset's fixed part (from core), else one asking for `--preset`.
 pub fn infer_preset(path: &Path) -> Result<PresetArg> {
     match maxeb_core::io::state_file_preset(path)? {
         Some(name) if name == Mainnet::NAME => Ok(PresetArg::Mainnet),

@@ -140,16 +140,27 @@ fn truncated_file() {
     let full = d.path("full.ssz");
     write_ssz(&full, &pre).unwrap();
     let bytes = std::fs::read(&full).unwrap();
-    for len in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+    for len in [0, 1, 100, bytes.len() / 2, bytes.len() - 1] {
         let p = d.file(&format!("cut{len}.ssz"), &bytes[..len]);
         let out = d.path("out.ssz");
         let o = transition("minimal", &p, "1", &out);
-        assert_clean_failure(
+        let e = assert_clean_failure(
             &o,
             &p.display().to_string(),
             Some(&out),
             &format!("{len} bytes"),
         );
+        // Sentences, never the decoder's Debug form (`OffsetOutOfBounds(2895921)`).
+        assert!(!e.contains("OutOfBounds"), "{e}");
+        if len == 100 {
+            assert!(
+                e.contains("truncated or not a minimal-preset BeaconState (100 bytes"),
+                "{e}"
+            );
+        } else if len == bytes.len() - 1 {
+            // The last field's end is past the data: its offset names it.
+            assert!(e.contains("points past the end of the data"), "{e}");
+        }
     }
     // A snappy file cut short.
     let snappy = std::fs::read(vector("pre.ssz_snappy")).unwrap();
@@ -175,7 +186,11 @@ fn random_bytes() {
         let p = d.file(name, &bytes);
         let out = d.path("out.ssz");
         let o = transition(preset, &p, "1", &out);
-        assert_clean_failure(&o, &p.display().to_string(), Some(&out), name);
+        let e = assert_clean_failure(&o, &p.display().to_string(), Some(&out), name);
+        if name == "r.ssz" {
+            // 20,000 bytes: past minimal's fixed part, so the first offset is what is wrong.
+            assert!(e.contains("the first offset (historical_roots) is "), "{e}");
+        }
     }
 }
 
@@ -486,11 +501,24 @@ fn pre_without_out_or_preset() {
     assert_eq!(printed_root(&o), printed_root(&with));
     assert_eq!(d.entries(), vec!["post.ssz".to_string()]);
 
-    // A file whose layout fits no preset: a clean error asking for --preset.
-    let bad = d.file("short.ssz", &[0u8; 4096]);
+    // Long enough for the minimal preset but its layout fits neither: a clean error asking
+    // for --preset.
+    let min = maxeb_core::io::min_state_len();
+    let bad = d.file("zeros.ssz", &vec![0u8; min + 1000]);
     let e = maxeb(&["transition", "--pre", bad.to_str().unwrap()]);
-    let msg = assert_clean_failure(&e, "short.ssz", None, "unknown layout");
+    let msg = assert_clean_failure(&e, "zeros.ssz", None, "unknown layout");
     assert!(msg.contains("--preset"), "{msg}");
+    // Shorter than any preset's fixed part: truncated, with no preset to ask for.
+    let short = d.file("short.ssz", &[0u8; 100]);
+    let e = maxeb(&["transition", "--pre", short.to_str().unwrap()]);
+    let msg = assert_clean_failure(&e, "short.ssz", None, "100 bytes");
+    assert!(
+        msg.contains(&format!(
+            "truncated or not a BeaconState (100 bytes, the smallest is {min})"
+        )),
+        "{msg}"
+    );
+    assert!(!msg.contains("--preset"), "{msg}");
 }
 
 /// An installed binary has no source tree: outside a checkout, generated files go to the platform

@@ -170,7 +170,34 @@ fn assert_file_err<P: Preset>(path: &Path, what: &str) -> IoError {
         "{what}: error does not name the file: {msg}"
     );
     assert!(!msg.contains('\n'), "{what}: error is not one line: {msg}");
+    assert_sentence(&msg, what);
     e
+}
+
+/// The decoder's error variants: their Debug form (`OffsetOutOfBounds(2895921)`) must never
+/// reach a message; `io::describe_decode_error` words each one.
+const DEBUG_FORMS: [&str; 12] = [
+    "InvalidByteLength",
+    "InvalidLengthPrefix",
+    "OutOfBoundsByte",
+    "OffsetIntoFixedPortion",
+    "OffsetSkipsVariableBytes",
+    "OffsetsAreDecreasing",
+    "OffsetOutOfBounds",
+    "InvalidListFixedBytesLen",
+    "ZeroLengthItem",
+    "BytesInvalid",
+    "UnionSelectorInvalid",
+    "NoMatchingVariant",
+];
+
+fn assert_sentence(msg: &str, what: &str) {
+    for form in DEBUG_FORMS {
+        assert!(
+            !msg.contains(form),
+            "{what}: Debug form in the message: {msg}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------- tests
@@ -343,7 +370,15 @@ fn over_long_consolidations<P: Preset>(case: &str) {
     assert_decode_err::<P>(&over, &format!("{} pending consolidations", limit + 1));
     let dir = Scratch::new(&format!("overlong-{}", P::NAME));
     let p = dir.file("over.ssz", &over);
-    assert_file_err::<P>(&p, "over-long list");
+    let e = assert_file_err::<P>(&p, "over-long list");
+    assert!(
+        e.to_string().ends_with(&format!(
+            "pending_consolidations: invalid bytes: VariableList of {} items exceeds maximum of \
+             {limit}",
+            limit + 1
+        )),
+        "{e}"
+    );
 }
 
 #[test]
@@ -358,6 +393,88 @@ fn over_long_list_mainnet() {
     over_long_consolidations::<Mainnet>(MAINNET_CASE);
 }
 
+/// `bytes` written as `NAME.ssz` and as `NAME.ssz_snappy`: both readers (the `.ssz` one checks
+/// offsets itself and decodes the validators apart) must say the same thing.
+fn both_formats(dir: &Scratch, name: &str, bytes: &[u8]) -> [PathBuf; 2] {
+    let raw = dir.file(&format!("{name}.ssz"), bytes);
+    let snappy = io::snappy_compress(&raw, bytes).unwrap();
+    [raw, dir.file(&format!("{name}.ssz_snappy"), &snappy)]
+}
+
+/// The wording of the common failures: a file shorter than any state says so (not "pass
+/// --preset"); a bad offset or a bad value inside a field is a sentence naming the field.
+#[test]
+fn messages_name_the_problem() {
+    let (_, bytes, _) = real_state::<Minimal>(MINIMAL_CASE);
+    let l = Layout::of::<Minimal>(&bytes);
+    let dir = Scratch::new("messages");
+    let ends = |e: &IoError, tail: &str| {
+        assert!(e.to_string().ends_with(tail), "want ...{tail}, got {e}");
+    };
+
+    // 100 bytes: shorter than any preset's fixed part (minimal's, the smallest).
+    let min = io::min_state_len();
+    assert_eq!(min, l.fixed_len);
+    for p in both_formats(&dir, "short", &bytes[..100]) {
+        let e = io::state_file_preset(&p).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: truncated or not a BeaconState (100 bytes, the smallest is {min})",
+                p.display()
+            )
+        );
+        let e = assert_file_err::<Minimal>(&p, "100 bytes");
+        ends(
+            &e,
+            &format!(
+                "truncated or not a minimal-preset BeaconState (100 bytes, the smallest is {min})"
+            ),
+        );
+    }
+
+    // An offset past the end (the decoder's own words: `OffsetOutOfBounds(2895921)`).
+    let mut b = bytes.clone();
+    l.set(&mut b, "balances", 2_895_921);
+    for p in both_formats(&dir, "offset", &b) {
+        let e = assert_file_err::<Minimal>(&p, "balances offset past the end");
+        ends(
+            &e,
+            &format!(
+                "the balances offset (2895921) points past the end of the data ({} bytes)",
+                b.len()
+            ),
+        );
+    }
+    // Offsets out of order.
+    let mut b = bytes.clone();
+    let v = l.value(&bytes, "validators");
+    l.set(&mut b, "balances", v as u32 - 1);
+    for p in both_formats(&dir, "order", &b) {
+        let e = assert_file_err::<Minimal>(&p, "balances before validators");
+        ends(
+            &e,
+            &format!(
+                "the balances offset ({}) points before the previous field's ({v})",
+                v - 1
+            ),
+        );
+    }
+
+    // A value inside a field: validator 0's `slashed` (after pubkey 48, credentials 32,
+    // effective balance 8) set to 2. The `.ssz` reader knows the index too.
+    let mut b = bytes.clone();
+    b[v + 48 + 32 + 8] = 2;
+    let [raw, snappy] = both_formats(&dir, "slashed", &b);
+    let e = assert_file_err::<Minimal>(&raw, "slashed = 2");
+    ends(
+        &e,
+        "validators[0]: invalid bytes: Out-of-range for boolean: 2",
+    );
+    let e = assert_file_err::<Minimal>(&snappy, "slashed = 2");
+    ends(&e, "validators: invalid bytes: Out-of-range for boolean: 2");
+}
+
 #[test]
 fn wrong_preset() {
     let min = vector_path(MINIMAL_CASE);
@@ -366,9 +483,18 @@ fn wrong_preset() {
     io::read_state::<Minimal>(&min).unwrap();
     io::read_state::<Mainnet>(&main).unwrap();
     let e = assert_file_err::<Mainnet>(&min, "minimal state read as mainnet");
-    assert!(matches!(e, IoError::Ssz { .. }), "{e}");
+    assert!(
+        matches!(e, IoError::Ssz { .. } | IoError::Truncated { .. }),
+        "{e}"
+    );
     let e = assert_file_err::<Minimal>(&main, "mainnet state read as minimal");
     assert!(matches!(e, IoError::Ssz { .. }), "{e}");
+    // Minimal's first offset sits where mainnet has block roots: the message says which offset.
+    assert!(
+        e.to_string()
+            .contains("the first offset (historical_roots) is "),
+        "{e}"
+    );
 }
 
 #[test]
@@ -409,7 +535,10 @@ fn bad_snappy() {
         let p = dir.file("bad.ssz_snappy", data);
         let e = assert_file_err::<Minimal>(&p, what);
         assert!(
-            matches!(e, IoError::Snappy { .. } | IoError::Ssz { .. }),
+            matches!(
+                e,
+                IoError::Snappy { .. } | IoError::Ssz { .. } | IoError::Truncated { .. }
+            ),
             "{what}: {e}"
         );
     }

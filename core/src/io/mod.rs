@@ -11,10 +11,12 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+mod fields;
 mod lean;
 mod preset_of;
 
-pub use preset_of::{prefix_len as preset_prefix_len, preset_of};
+pub use fields::describe as describe_decode_error;
+pub use preset_of::{min_state_len, prefix_len as preset_prefix_len, preset_of};
 
 /// Largest decompressed size accepted (a 2M-validator mainnet state is ~300 MB).
 pub const MAX_DECOMPRESSED_LEN: usize = 4 << 30;
@@ -41,6 +43,14 @@ pub enum IoError {
         path: PathBuf,
         what: String,
         reason: String,
+    },
+    /// Shorter than the fixed part of any state it could be (`what` names the preset if known).
+    #[error("{path}: truncated or not a {what} ({len} bytes, the smallest is {min})")]
+    Truncated {
+        path: PathBuf,
+        what: String,
+        len: usize,
+        min: usize,
     },
 }
 
@@ -120,7 +130,35 @@ pub fn decode_ssz<T: Decode>(path: &Path, what: &str, bytes: &[u8]) -> Result<T,
     T::from_ssz_bytes(bytes).map_err(|e| IoError::Ssz {
         path: path.to_path_buf(),
         what: what.to_string(),
-        reason: format!("{e:?}"),
+        reason: describe_decode_error(&e),
+    })
+}
+
+/// What a state of preset `P` is called in messages.
+fn state_what<P: Preset>() -> String {
+    format!("Electra BeaconState ({} preset)", P::NAME)
+}
+
+/// `IoError::Truncated` for a state of preset `P` (its fixed part is the smallest encoding).
+fn truncated<P: Preset>(path: &Path, len: usize, fixed_len: usize) -> IoError {
+    IoError::Truncated {
+        path: path.to_path_buf(),
+        what: format!("{}-preset BeaconState", P::NAME),
+        len,
+        min: fixed_len,
+    }
+}
+
+/// Decode an Electra `BeaconState` of preset `P`; a failure names the field and says why.
+pub fn decode_state<P: Preset>(path: &Path, bytes: &[u8]) -> Result<BeaconState<P>, IoError> {
+    let layout = fields::Layout::of::<P>();
+    if bytes.len() < layout.fixed_len {
+        return Err(truncated::<P>(path, bytes.len(), layout.fixed_len));
+    }
+    BeaconState::<P>::from_ssz_bytes(bytes).map_err(|e| IoError::Ssz {
+        path: path.to_path_buf(),
+        what: state_what::<P>(),
+        reason: layout.explain(bytes, &e),
     })
 }
 
@@ -135,12 +173,14 @@ pub fn read_ssz<T: Decode>(path: &Path, what: &str) -> Result<T, IoError> {
 pub fn read_state<P: Preset>(path: &Path) -> Result<BeaconState<P>, IoError> {
     match Format::from_path(path)? {
         Format::Ssz => lean::read_state_ssz(path),
-        Format::SszSnappy => read_ssz(path, &format!("Electra BeaconState ({} preset)", P::NAME)),
+        Format::SszSnappy => decode_state(path, &read_ssz_bytes(path)?),
     }
 }
 
 /// The preset a state file is encoded for (`"mainnet"` / `"minimal"`), read from its layout;
-/// `None` when the layout fits neither or both. A raw `.ssz` file is read only as far as needed.
+/// `None` when the layout fits neither or both; `IoError::Truncated` when the file is shorter
+/// than every preset's fixed part (no preset to ask for). A raw `.ssz` file is read only as far
+/// as needed.
 pub fn state_file_preset(path: &Path) -> Result<Option<&'static str>, IoError> {
     let rerr = |source| IoError::Read {
         path: path.to_path_buf(),
@@ -158,6 +198,15 @@ pub fn state_file_preset(path: &Path) -> Result<Option<&'static str>, IoError> {
         }
         Format::SszSnappy => read_ssz_bytes(path)?,
     };
+    // A prefix shorter than the prefix asked for is the whole file.
+    if bytes.len() < min_state_len() {
+        return Err(IoError::Truncated {
+            path: path.to_path_buf(),
+            what: "BeaconState".into(),
+            len: bytes.len(),
+            min: min_state_len(),
+        });
+    }
     Ok(preset_of(&bytes))
 }
 

@@ -6,70 +6,38 @@
 //! P's position of that offset must equal P's fixed length. Exactly one preset matching is an
 //! answer; none or both is "cannot tell" (the caller then asks for `--preset`).
 
+use super::fields::{read_u32, Layout};
 use crate::preset::{Mainnet, Minimal, Preset};
 
-/// Where `historical_roots`' offset sits, and the length of the fixed part, for preset `P`.
+/// Where `historical_roots`' offset (the first) sits, and the length of the fixed part, for `P`.
 fn layout<P: Preset>() -> Option<(usize, usize)> {
-    let shr = usize::try_from(P::SLOTS_PER_HISTORICAL_ROOT).ok()?;
-    let ehv = usize::try_from(P::EPOCHS_PER_HISTORICAL_VECTOR).ok()?;
-    let esv = usize::try_from(P::EPOCHS_PER_SLASHINGS_VECTOR).ok()?;
-    let scs = usize::try_from(P::SYNC_COMMITTEE_SIZE).ok()?;
-    const OFFSET: usize = 4;
-    const CHECKPOINT: usize = 8 + 32;
-    // genesis_time, genesis_validators_root, slot, fork, latest_block_header
-    let before_history: usize = 8 + 32 + 8 + (4 + 4 + 8) + (8 + 8 + 32 + 32 + 32);
-    let offset_at = before_history.checked_add(shr.checked_mul(2 * 32)?)?;
-    let sync_committee = scs.checked_mul(48)?.checked_add(48)?;
-    let fixed = [
-        offset_at,
-        OFFSET,               // historical_roots
-        32 + 8 + 32,          // eth1_data
-        OFFSET,               // eth1_data_votes
-        8,                    // eth1_deposit_index
-        OFFSET * 2,           // validators, balances
-        ehv.checked_mul(32)?, // randao_mixes
-        esv.checked_mul(8)?,  // slashings
-        OFFSET * 2,           // previous/current_epoch_participation
-        1,                    // justification_bits
-        CHECKPOINT * 3,       // previous/current justified, finalized
-        OFFSET,               // inactivity_scores
-        sync_committee,       // current_sync_committee
-        sync_committee,       // next_sync_committee
-        OFFSET,               // latest_execution_payload_header
-        8 * 2,                // next_withdrawal_index, next_withdrawal_validator_index
-        OFFSET,               // historical_summaries
-        8 * 6,                // deposit_requests_start_index .. earliest_consolidation_epoch
-        OFFSET * 3, // pending_deposits, pending_partial_withdrawals, pending_consolidations
-    ]
-    .iter()
-    .try_fold(0usize, |a, b| a.checked_add(*b))?;
-    Some((offset_at, fixed))
+    let l = Layout::of::<P>();
+    l.offsets.first().map(|&(_, at)| (at, l.fixed_len))
 }
 
 fn matches<P: Preset>(prefix: &[u8]) -> bool {
     let Some((at, fixed)) = layout::<P>() else {
         return false;
     };
-    let Some(end) = at.checked_add(4) else {
-        return false;
-    };
-    match prefix
-        .get(at..end)
-        .and_then(|b| <[u8; 4]>::try_from(b).ok())
-    {
-        Some(b) => u32::from_le_bytes(b) as usize == fixed && prefix.len() >= fixed,
-        None => false,
-    }
+    read_u32(prefix, at) == Some(fixed) && prefix.len() >= fixed
+}
+
+/// Both presets' fixed-part lengths.
+fn fixed_lens() -> [usize; 2] {
+    [
+        Layout::of::<Mainnet>().fixed_len,
+        Layout::of::<Minimal>().fixed_len,
+    ]
 }
 
 /// Bytes of a state's prefix that `preset_of` needs to see (the largest preset's fixed part).
 pub fn prefix_len() -> usize {
-    [layout::<Mainnet>(), layout::<Minimal>()]
-        .iter()
-        .flatten()
-        .map(|(_, fixed)| *fixed)
-        .max()
-        .unwrap_or(0)
+    fixed_lens().into_iter().max().unwrap_or(0)
+}
+
+/// The shortest encoding a state of any preset can have (the smallest preset's fixed part).
+pub fn min_state_len() -> usize {
+    fixed_lens().into_iter().min().unwrap_or(0)
 }
 
 /// `Mainnet::NAME` or `Minimal::NAME` when exactly one preset's layout fits the state's first
