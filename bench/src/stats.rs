@@ -156,7 +156,7 @@ impl SplitMix {
 
     /// Uniform in `0..n` (n > 0; the modulo bias is below 2^-40 for any n here).
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % (n.max(1) as u64)) as usize
+        self.next().checked_rem(n.max(1) as u64).unwrap_or(0) as usize
     }
 }
 
@@ -172,6 +172,7 @@ pub fn fmt_ms(ms: f64) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -36,7 +36,7 @@ fn hash_rate() -> f64 {
             });
             reps = reps.saturating_add(1);
         }
-        let blocks = reps as f64 * (BLOCKS * threads) as f64;
+        let blocks = reps as f64 * BLOCKS as f64 * threads as f64;
         best = best.max(blocks / t.elapsed().as_secs_f64());
     }
     best

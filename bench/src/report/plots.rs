@@ -227,6 +227,9 @@ pub fn all(r: &Results, base: &str) -> Result<Vec<Plot>> {
     Ok(out)
 }
 
+/// One series' intervals, per group (`None`: no whisker).
+type Whiskers = Vec<Option<(f64, f64)>>;
+
 struct Bars<'a> {
     title: &'a str,
     x_desc: &'a str,
@@ -240,7 +243,7 @@ struct Bars<'a> {
     /// Unit for the value printed at each bar's end.
     unit: &'a str,
     /// Per series, per group: an interval drawn as a whisker across the bar.
-    whiskers: Option<&'a [Vec<Option<(f64, f64)>>]>,
+    whiskers: Option<&'a [Whiskers]>,
 }
 
 fn value_label(v: f64, unit: &str) -> String {
