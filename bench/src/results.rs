@@ -366,7 +366,10 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(
             &path,
-            text.replace("\"schema_version\": 1", "\"schema_version\": 99"),
+            text.replace(
+                &format!("\"schema_version\": {SCHEMA_VERSION}"),
+                "\"schema_version\": 99",
+            ),
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let err = format!(
@@ -375,7 +378,7 @@ mod tests {
         );
         assert!(err.contains("schema_version 99"), "{err}");
 
-        std::fs::write(&path, "{\"schema_version\": 1, \"run\": 3}")
+        std::fs::write(&path, "{\"schema_version\": 2, \"run\": 3}")
             .unwrap_or_else(|e| panic!("{e}"));
         let err = format!(
             "{:#}",
