@@ -459,6 +459,7 @@ fn tempdir() -> Result<PathBuf> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -467,5 +468,65 @@ mod tests {
         let text = "events: Ir\nsummary: 12\nfn=x\n0 12\ntotals: 768061837\n";
         assert_eq!(parse_totals(text), Some(768_061_837));
         assert_eq!(parse_totals("summary: 1\n"), None);
+    }
+
+    /// A dump part as callgrind 3.19 writes it (header lines that matter here).
+    fn part(n: usize, trigger: &str, total: u64) -> (PathBuf, String) {
+        (
+            PathBuf::from(format!("counts.out.{n}")),
+            format!("version: 1\ndesc: Trigger: {trigger}\nevents: Ir\nsummary: {total}\ntotals: {total}\n"),
+        )
+    }
+
+    fn after(f: &str) -> String {
+        format!("--dump-after=maxeb::instructions::{f}")
+    }
+
+    #[test]
+    fn each_function_from_the_part_its_exit_wrote() {
+        let parts = vec![
+            part(0, "Program termination", 0),
+            part(3, &after("maxeb_count_slots_32"), 300),
+            part(1, &after("maxeb_count_process_epoch"), 100),
+            part(2, &after("maxeb_count_state_root_warm"), 200),
+        ];
+        let counts = split_counts(&parts).unwrap();
+        let want: BTreeMap<String, u64> = [
+            ("process_epoch".to_string(), 100),
+            ("state_root_warm".to_string(), 200),
+            ("slots_32".to_string(), 300),
+        ]
+        .into();
+        assert_eq!(counts, want);
+    }
+
+    #[test]
+    fn parts_that_cannot_be_split_are_errors() {
+        let good = || {
+            vec![
+                part(1, &after("maxeb_count_process_epoch"), 100),
+                part(2, &after("maxeb_count_state_root_warm"), 200),
+                part(3, &after("maxeb_count_slots_32"), 300),
+            ]
+        };
+        // Instructions outside the counted functions: collection was not confined to them.
+        let mut leak = good();
+        leak.push(part(0, "Program termination", 5));
+        let e = split_counts(&leak).unwrap_err().to_string();
+        assert!(e.contains("outside the counted functions"), "{e}");
+        // A function never left (or its dump missing).
+        let missing: Vec<_> = good().into_iter().take(2).collect();
+        let e = split_counts(&missing).unwrap_err().to_string();
+        assert!(e.contains("maxeb_count_slots_32"), "{e}");
+        // A function left twice: the inner run called it twice.
+        let mut twice = good();
+        twice.push(part(4, &after("maxeb_count_slots_32"), 300));
+        let e = split_counts(&twice).unwrap_err().to_string();
+        assert!(e.contains("twice"), "{e}");
+        // Nothing counted inside a function: its toggle did not apply.
+        let mut zero = good();
+        zero[1] = part(2, &after("maxeb_count_state_root_warm"), 0);
+        let e = split_counts(&zero).unwrap_err().to_string();
+        assert!(e.contains("counted 0"), "{e}");
     }
 }
