@@ -3,6 +3,7 @@
 //! instructions for the same binary and input do not (see `scenario_counts` for the measured
 //! spread), so a 5% regression of work is visible in one run. Blind to what instructions do not
 //! show (cache misses, memory bandwidth, lock waits): that is what the time metrics are for.
+//! Roots are counted on the AVX2 SHA-256 path: valgrind hides SHA-NI, which native runs use.
 //!
 //! Every count runs with one rayon thread, so it does not depend on how the work was split:
 //! - [`scenario_counts`] (one callgrind run): `process_epoch`, `state_root_warm`, `slots_32`,
@@ -338,6 +339,11 @@ fn callgrind(
         .arg(exe)
         .args(cmd)
         .env("RAYON_NUM_THREADS", "1")
+        // mimalloc returns freed memory to the OS once a delay on the clock has passed (1 s by
+        // default), so a slow (loaded) run purged inside a counted function and a fast one did
+        // not (up to +21k instructions, 1.1e-3 of a warm root on `small`); never purging
+        // takes the clock out of the count.
+        .env("MIMALLOC_PURGE_DELAY", "-1")
         .output()
         .with_context(|| format!("running `{valgrind}` (is valgrind installed?)"))?;
     if !output.status.success() {
