@@ -53,8 +53,10 @@ struct Sample {
 }
 
 /// A warm engine of either preset, sampled by the rounds.
-trait Subject {
+trait Subject: Send {
     fn sample(&mut self, cold: bool) -> Result<Sample>;
+    /// The pre-state as SSZ (for the instruction counts, which run on a file).
+    fn state_ssz(&self) -> Vec<u8>;
 }
 
 struct Engine<P: Preset> {
@@ -94,6 +96,10 @@ impl<P: Preset> Engine<P> {
 }
 
 impl<P: Preset> Subject for Engine<P> {
+    fn state_ssz(&self) -> Vec<u8> {
+        self.engine.state().as_ssz_bytes()
+    }
+
     fn sample(&mut self, cold: bool) -> Result<Sample> {
         let mut s = Sample::default();
         let (mut epoch, mut root, mut slots) = (0.0, 0.0, 0.0);
@@ -149,6 +155,7 @@ impl<P: Preset> Subject for Engine<P> {
 /// A scenario set up for the rounds: its record so far and its warm engine.
 pub struct Prepared {
     pub result: ScenarioResult,
+    preset: PresetArg,
     subject: Box<dyn Subject>,
     /// Bytes each live validator's epoch reads at least (the epoch's floor; see `floors`).
     pub epoch_bytes: u64,
@@ -335,6 +342,7 @@ fn prepare_preset<P: Preset>(
     };
     Ok(Prepared {
         result,
+        preset: input.preset,
         subject: Box::new(Engine {
             engine,
             name: input.name.clone(),
@@ -553,4 +561,59 @@ fn unsettled(prepared: &[Prepared], precision: f64, round: u64) -> usize {
 /// Figures sampled only in the first `COLD_ROUNDS` rounds (each rebuilds the engine).
 fn is_cold(name: &str) -> bool {
     [mn::CACHE_BUILD_MS, mn::ROOT_COLD_MS, mn::SYNC_LOOKAHEAD_MS].contains(&name)
+}
+
+/// Instruction counts (`instructions::scenario_counts`: callgrind, one thread) of every prepared
+/// scenario, two at a time (this machine's cores), after the timed rounds so they do not run
+/// beside them.
+pub fn instructions(prepared: &mut [Prepared], valgrind: &str) -> Result<()> {
+    let dir = crate::instructions::tempdir()?;
+    let pb = epoch::progress(format!(
+        "counting instructions (callgrind) of {} scenario(s)",
+        prepared.len()
+    ));
+    let jobs: Vec<(usize, Vec<u8>, PresetArg)> = prepared
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.subject.state_ssz(), p.preset))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<(usize, BTreeMap<String, u64>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((i, ssz, preset)) = jobs.get(k) else {
+                            break;
+                        };
+                        let file = dir.join(format!("state-{i}.ssz"));
+                        let r = std::fs::write(&file, ssz)
+                            .map_err(|e| anyhow!("{}: cannot write: {e}", file.display()))
+                            .and_then(|()| {
+                                crate::instructions::scenario_counts(&file, *preset, valgrind)
+                            })
+                            .map(|c| (*i, c));
+                        let _ = std::fs::remove_file(&file);
+                        out.push(r);
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    pb.finish_and_clear();
+    for r in results {
+        let (i, counts) = r?;
+        if let Some(p) = prepared.get_mut(i) {
+            p.result.instructions = counts;
+        }
+    }
+    Ok(())
 }

@@ -65,6 +65,10 @@ pub struct Args {
     /// Stop the rounds after this many seconds in them (once 6 rounds are done).
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub budget: u64,
+    /// Skip the instruction counts (callgrind; ~30 CPU-s for the small family, minutes at
+    /// mainnet size). Without valgrind on the PATH they are skipped with a note.
+    #[arg(long)]
+    pub no_instructions: bool,
     /// Count the deterministic work only (no timing, no machine rates): the same numbers on
     /// every machine, e.g. to check a committed report is current.
     #[arg(long, conflicts_with = "reference")]
@@ -197,6 +201,17 @@ pub fn run(args: &Args) -> Result<()> {
     ));
     } else {
         notes.push("--work-only: work counts only, nothing timed".to_string());
+    }
+    if !args.no_instructions && !args.work_only {
+        if crate::instructions::valgrind_available("valgrind") {
+            measure::instructions(&mut prepared, "valgrind")?;
+        } else {
+            notes.push(
+                "valgrind not found: no instruction counts (install valgrind, or pass \
+                 --no-instructions to silence this)"
+                    .to_string(),
+            );
+        }
     }
     let scenarios = prepared
         .into_iter()
