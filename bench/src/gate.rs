@@ -372,9 +372,8 @@ pub fn compare(base: &[Results], cur: &[Results], args: &Args) -> Result<Outcome
     let time_tests = series
         .iter()
         .filter(|s| s.rounds.first().is_some_and(|(_, m, _)| is_time(m.kind)))
-        .count()
-        .max(1);
-    let level = args.alpha / time_tests as f64;
+        .count();
+    let level = args.alpha / time_tests.max(1) as f64;
     let round_effects: Vec<Option<Effect>> = base
         .iter()
         .zip(cur)
@@ -685,16 +684,18 @@ fn write_table(out: &mut impl Write, o: &Outcome, args: &Args) -> Result<()> {
         o.rounds_needed,
         args.large_effect * 100.0
     )?;
-    let effects: Vec<String> = o
-        .round_effects
-        .iter()
-        .map(|e| e.map_or("-".to_string(), |e| format!("{:+.0}%", e * 100.0)))
-        .collect();
-    writeln!(
-        out,
-        "round effect (min and median, the weakest time metric; one per round): {}",
-        effects.join(" ")
-    )?;
+    if o.round_effects.iter().any(Option::is_some) {
+        let effects: Vec<String> = o
+            .round_effects
+            .iter()
+            .map(|e| e.map_or("-".to_string(), |e| format!("{:+.0}%", e * 100.0)))
+            .collect();
+        writeln!(
+            out,
+            "round effect (min and median, the weakest time metric; one per round): {}",
+            effects.join(" ")
+        )?;
+    }
     writeln!(
         out,
         "{:<36} {:<30} {:<12} {:>12} {:>12} {:>8} {:>9} {:>7}  verdict",
