@@ -25,7 +25,7 @@
 //!   for every time metric of the round (`metrics` of every scenario with 6+ samples), in every
 //!   round. Why not one metric alone: under a CPU hog and other builds on this 2-core machine,
 //!   one metric's floor moved by up to 4x between runs of the same build. Every metric at once
-//!   did not: over 5652 ordered pairs of 124 such runs (load 3-12), the round's weakest metric
+//!   did not: over 7212 ordered pairs of 164 such runs (load 3-12), the round's weakest metric
 //!   moved by at most +25% (reports/2026-12-08-gate). Every time metric doubled is a round
 //!   effect of exactly +100%: caught. A large regression in some metrics only, or from rounds
 //!   whose noise hides it, is `inconclusive` (exit 3), never a pass.
