@@ -1068,22 +1068,14 @@ mod tests {
             r
         };
         let a = with(1000, Some(5_000_000));
-        let rows = compare(
-            std::slice::from_ref(&a),
-            &[with(1000, Some(5_000_000))],
-            &args(0.05),
-        )
-        .unwrap();
+        let against =
+            |cur: Results| compare(std::slice::from_ref(&a), &[cur], &args(0.05)).unwrap();
+        let rows = against(with(1000, Some(5_000_000)));
         assert_eq!(verdict(&rows, "work:node_hashes"), Verdict::Ok);
         assert_eq!(verdict(&rows, "work:pairings"), Verdict::Ok);
         assert_eq!(verdict(&rows, "instructions:process_epoch"), Verdict::Ok);
         // +3% node hashes is past half the 5% threshold; -3% instructions is an improvement.
-        let rows = compare(
-            std::slice::from_ref(&a),
-            &[with(1030, Some(4_850_000))],
-            &args(0.05),
-        )
-        .unwrap();
+        let rows = against(with(1030, Some(4_850_000)));
         assert_eq!(verdict(&rows, "work:node_hashes"), Verdict::Regressed);
         assert_eq!(
             verdict(&rows, "instructions:process_epoch"),
@@ -1092,7 +1084,7 @@ mod tests {
         // A count gone from the current fails; one from zero to some is a regression.
         let mut b = with(1000, None);
         b.scenarios[0].work.insert("pairings".into(), 4);
-        let rows = compare(&[a], &[b], &args(0.05)).unwrap();
+        let rows = against(b);
         assert_eq!(
             verdict(&rows, "instructions:process_epoch"),
             Verdict::Missing
