@@ -1,7 +1,9 @@
 //! `maxeb gate`: the CI regression gate. Compares a baseline against a current `results.json`
 //! (or several of each, paired by position: round `i` of the baseline was measured beside round
-//! `i` of the current, so slow drift of a shared machine cancels) and exits 0 when nothing
-//! regressed, 1 when a tracked metric did, 2 when the files cannot be read or compared.
+//! `i` of the current, so slow drift of a shared machine cancels). Exit 0: nothing regressed and
+//! every metric decided; 1: a tracked metric regressed or is missing; 2: the files cannot be read
+//! or compared; 3: inconclusive (nothing regressed, but a time metric could not be decided from
+//! the rounds given). The gate never passes on evidence that cannot decide.
 //!
 //! The decision, per scenario and metric (README "CI regression gate" has the measured quality):
 //! - time (`kind` time / cpu_time): the shift is the Hodges-Lehmann estimate on a log scale
@@ -10,16 +12,32 @@
 //!   median?), Bonferroni-corrected over the time metrics compared. A metric regressed when the
 //!   test is significant at `--alpha` *and* the estimated slowdown is at least half of
 //!   `--threshold`: the threshold is the size of regression the gate must catch, half of it the
-//!   level it starts flagging at. One round can never be significant: time needs at least
-//!   log2(metrics / alpha) paired rounds (7 for one metric at 1%, 10 for seven).
-//! - deterministic (`kind` instructions): the change of the median, flagged at half the
-//!   threshold too; no test needed. Byte counts (peak RSS) are shown but gated only when named
-//!   with `--metric`: they move by several percent between identical runs.
+//!   level it starts flagging at. n rounds give at best p = 2^-n, so the test needs
+//!   log2(tests / alpha) paired rounds (7 for one metric at 1%, 13 for 72); with fewer, a time
+//!   metric is `inconclusive` unless the large-effect rule below decides it. With enough rounds,
+//!   an estimate at or past the flag level that the test cannot confirm is `inconclusive` too.
+//! - large effect (decides from one round per side): a code slowdown scales every sample, so a
+//!   metric's floor (min) and its median move by the same factor; a neighbour lifts the median
+//!   of a run it shares but rarely its floor (one undisturbed sample is enough), and when it is
+//!   there for a whole run it lifts some metrics, not all. So a time metric with at least 6
+//!   samples per side has a large effect in a round when its min and its median both moved by
+//!   at least `--large-effect` (default +50%), and it regressed when that holds for it *and*
+//!   for every time metric of the round (`metrics` of every scenario with 6+ samples), in every
+//!   round. Why not one metric alone: under a CPU hog and other builds on this 2-core machine,
+//!   one metric's floor moved by up to 4x between runs of the same build. Every metric at once
+//!   did not: over 7212 ordered pairs of 164 such runs (load 3-12), the round's weakest metric
+//!   moved by at most +25% (reports/2026-12-08-gate). Every time metric doubled is a round
+//!   effect of exactly +100%: caught. A large regression in some metrics only, or from rounds
+//!   whose noise hides it, is `inconclusive` (exit 3), never a pass.
+//! - deterministic (`kind` instructions or count, and the `work` and `instructions` maps of
+//!   `results.json` as `work:NAME` / `instructions:NAME`): the change of the median, flagged at
+//!   half the threshold too; no test needed. Byte counts (peak RSS) are shown but gated only when
+//!   named with `--metric`: they move by several percent between identical runs.
 //!
-//! A metric or scenario of the baseline missing from the current fails the gate: a renamed metric
-//! must not pass silently.
+//! A metric, work count, instruction count or scenario of the baseline missing from the current
+//! fails the gate: a renamed metric must not pass silently.
 
-use crate::results::{Better, Kind, Metric, Results};
+use crate::results::{Better, Kind, Metric, Results, ScenarioResult};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -40,7 +58,12 @@ pub struct Args {
     /// Family-wise false-alarm level of the time tests.
     #[arg(long, default_value_t = 0.01, value_parser = parse_alpha)]
     pub alpha: f64,
-    /// Gate only these metrics (repeatable); default: every metric of the baseline.
+    /// A time change this large in the min and the median of every time metric at once is
+    /// decided from the rounds given, even one per side (see the module doc).
+    #[arg(long, default_value = "50%", value_parser = parse_threshold)]
+    pub large_effect: f64,
+    /// Gate only these metrics (repeatable; `work:NAME`, `instructions:NAME` for the counts);
+    /// default: every metric and count of the baseline.
     #[arg(long = "metric", value_name = "NAME")]
     pub metrics: Vec<String>,
     /// Gate the per-step epoch timings too (`steps`).
@@ -79,12 +102,21 @@ fn parse_alpha(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// The gate's exit code when nothing failed but a time metric was left undecided.
+pub const EXIT_INCONCLUSIVE: u8 = 3;
+
+/// Below this many samples per side a metric has no interval of its median, and no floor or
+/// spread worth reading: the large-effect rule skips it.
+const LARGE_EFFECT_MIN_SAMPLES: usize = 6;
+
 /// What the gate concluded for one metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     Ok,
     Regressed,
     Improved,
+    /// A time metric the rounds given cannot decide; see [`Undecided`].
+    Inconclusive(Undecided),
     /// In the baseline, not in the current.
     Missing,
     /// Shown, not gated: peak RSS and other byte counts move by several percent between
@@ -93,14 +125,45 @@ pub enum Verdict {
     Info,
 }
 
+/// Why a time metric is inconclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecided {
+    /// Fewer rounds than the sign test needs to reach the Bonferroni level at all.
+    TooFewRounds,
+    /// Enough rounds, an estimate at or past the flag level, and a test that does not confirm it.
+    NotSignificant,
+}
+
 impl Verdict {
     fn text(self) -> &'static str {
         match self {
             Verdict::Ok => "ok",
             Verdict::Regressed => "REGRESSED",
             Verdict::Improved => "improved",
+            Verdict::Inconclusive(_) => "inconclusive",
             Verdict::Missing => "MISSING",
             Verdict::Info => "info",
+        }
+    }
+}
+
+/// Which rule gave a row its verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// The sign test over paired rounds (time).
+    SignTest,
+    /// The large-effect rule (time, from any number of rounds).
+    LargeEffect,
+    /// A deterministic count compared as is.
+    Exact,
+}
+
+impl Rule {
+    fn text(self) -> &'static str {
+        match self {
+            Rule::SignTest => "sign_test",
+            Rule::LargeEffect => "large_effect",
+            Rule::Exact => "exact",
         }
     }
 }
@@ -118,7 +181,93 @@ pub struct Row {
     /// One-sided p-value of a slowdown (time metrics), before the Bonferroni correction.
     pub p_worse: Option<f64>,
     pub p_better: Option<f64>,
+    /// The large-effect rule's effect (relative, the weakest round), time metrics with enough
+    /// samples only.
+    pub large_effect: Option<f64>,
     pub verdict: Verdict,
+    pub rule: Option<Rule>,
+}
+
+/// The gate's rows and what applied to all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub rows: Vec<Row>,
+    pub rounds: usize,
+    /// Time metrics tested (the Bonferroni divisor).
+    pub time_tests: usize,
+    /// Paired rounds the sign test needs to reach `alpha / time_tests`.
+    pub rounds_needed: usize,
+    /// Per round: the weakest large effect over its time metrics (relative; `None` when no
+    /// metric had enough samples).
+    pub round_effects: Vec<Option<f64>>,
+}
+
+impl Outcome {
+    fn failed(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|r| matches!(r.verdict, Verdict::Regressed | Verdict::Missing))
+    }
+
+    fn inconclusive(&self, why: Undecided) -> Vec<&Row> {
+        self.rows
+            .iter()
+            .filter(|r| r.verdict == Verdict::Inconclusive(why))
+            .collect()
+    }
+
+    /// 0 pass, 1 regressed or missing, 3 inconclusive.
+    pub fn exit(&self) -> u8 {
+        if self.failed() {
+            1
+        } else if self
+            .rows
+            .iter()
+            .any(|r| matches!(r.verdict, Verdict::Inconclusive(_)))
+        {
+            EXIT_INCONCLUSIVE
+        } else {
+            0
+        }
+    }
+
+    /// One line per group of inconclusive metrics, saying why and what would decide them.
+    pub fn summary_lines(&self, args: &Args) -> Vec<String> {
+        let mut lines = Vec::new();
+        let group = |rows: &[&Row]| {
+            let names: BTreeSet<&str> = rows.iter().map(|r| r.metric.as_str()).collect();
+            let scenarios: BTreeSet<&str> = rows.iter().map(|r| r.scenario.as_str()).collect();
+            format!(
+                "{} time metric(s) of {} scenario(s)",
+                names.len(),
+                scenarios.len()
+            )
+        };
+        let few = self.inconclusive(Undecided::TooFewRounds);
+        if !few.is_empty() {
+            lines.push(format!(
+                "inconclusive: {}: {} round(s) per side cannot reach alpha {} with Bonferroni over {} tests; it needs {} paired rounds, or a change of +{:.0}% in the min and median of every time metric at once",
+                group(&few),
+                self.rounds,
+                args.alpha,
+                self.time_tests,
+                self.rounds_needed,
+                args.large_effect * 100.0
+            ));
+        }
+        let weak = self.inconclusive(Undecided::NotSignificant);
+        if !weak.is_empty() {
+            lines.push(format!(
+                "inconclusive: {}: estimated at least {:.1}% slower, but the sign test over {} rounds is not significant at alpha {} / {}; more rounds or a quieter machine decide",
+                group(&weak),
+                args.threshold * 50.0,
+                self.rounds,
+                args.alpha,
+                self.time_tests
+            ));
+        }
+        lines
+    }
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
@@ -132,41 +281,39 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let load = |p: &PathBuf| Results::load(p);
     let base: Vec<Results> = args.baseline.iter().map(load).collect::<Result<_>>()?;
     let cur: Vec<Results> = args.current.iter().map(load).collect::<Result<_>>()?;
-    let rows = compare(&base, &cur, args)?;
-    let failed = rows
-        .iter()
-        .any(|r| matches!(r.verdict, Verdict::Regressed | Verdict::Missing));
+    let outcome = compare(&base, &cur, args)?;
+    let exit = outcome.exit();
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", rows_json(&rows, args, failed))?;
+        writeln!(out, "{}", outcome_json(&outcome, args))?;
     } else {
-        write_table(&mut out, &rows, args, base.len())?;
+        write_table(&mut out, &outcome, args)?;
+        for line in outcome.summary_lines(args) {
+            writeln!(out, "{line}")?;
+        }
         writeln!(
             out,
             "{}",
-            if failed {
-                "gate: FAIL (a tracked metric regressed or is missing)"
-            } else {
-                "gate: pass"
+            match exit {
+                0 => "gate: pass",
+                1 => "gate: FAIL (a tracked metric regressed or is missing)",
+                _ => "gate: INCONCLUSIVE (nothing regressed, but the rounds given cannot decide every time metric)",
             }
         )?;
     }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(exit))
 }
 
-/// One metric of one scenario across the rounds: (baseline metric, current metric) per round.
+/// One metric of one scenario across the rounds: (round index, baseline metric, current
+/// metric) per round whose baseline has it.
 struct Series<'a> {
     scenario: &'a str,
     name: String,
-    rounds: Vec<(&'a Metric, Option<&'a Metric>)>,
+    rounds: Vec<(usize, Metric, Option<Metric>)>,
 }
 
 /// Every gated metric of the baseline with its current counterpart, and the gate's verdicts.
-pub fn compare(base: &[Results], cur: &[Results], args: &Args) -> Result<Vec<Row>> {
+pub fn compare(base: &[Results], cur: &[Results], args: &Args) -> Result<Outcome> {
     let first = base.first().context("no baseline file")?;
     let wanted: BTreeSet<&str> = args.metrics.iter().map(String::as_str).collect();
     let mut series: Vec<Series> = Vec::new();
@@ -175,6 +322,8 @@ pub fn compare(base: &[Results], cur: &[Results], args: &Args) -> Result<Vec<Row
         if args.steps {
             names.extend(s.steps.keys().map(|k| format!("step:{k}")));
         }
+        names.extend(s.work.keys().map(|k| format!("work:{k}")));
+        names.extend(s.instructions.keys().map(|k| format!("instructions:{k}")));
         for name in names {
             if !wanted.is_empty() && !wanted.contains(name.as_str()) {
                 continue;
@@ -204,7 +353,7 @@ pub fn compare(base: &[Results], cur: &[Results], args: &Args) -> Result<Vec<Row
                         );
                     }
                 }
-                rounds.push((bm, cs.and_then(|cs| lookup(cs, &name))));
+                rounds.push((i, bm, cs.and_then(|cs| lookup(cs, &name))));
             }
             series.push(Series {
                 scenario: &s.name,
@@ -222,28 +371,80 @@ pub fn compare(base: &[Results], cur: &[Results], args: &Args) -> Result<Vec<Row
     }
     let time_tests = series
         .iter()
-        .filter(|s| s.rounds.first().is_some_and(|(m, _)| is_time(m.kind)))
-        .count()
-        .max(1);
-    let level = args.alpha / time_tests as f64;
-    let flag_at = (1.0 + args.threshold / 2.0).ln();
-    Ok(series
+        .filter(|s| s.rounds.first().is_some_and(|(_, m, _)| is_time(m.kind)))
+        .count();
+    let level = args.alpha / time_tests.max(1) as f64;
+    let round_effects: Vec<Option<Effect>> = base
+        .iter()
+        .zip(cur)
+        .map(|(b, c)| round_effect(b, c))
+        .collect();
+    let ctx = Ctx {
+        level,
+        flag_at: (1.0 + args.threshold / 2.0).ln(),
+        large_at: (1.0 + args.large_effect.max(args.threshold)).ln(),
+        rounds: base.len(),
+        rounds_needed: rounds_needed(level),
+        round_effects: &round_effects,
+    };
+    let rows = series
         .iter()
         .map(|s| {
-            let mut row = judge(s, level, flag_at);
-            let bytes = s.rounds.first().is_some_and(|(m, _)| m.kind == Kind::Bytes);
+            let mut row = judge(s, &ctx);
+            let bytes = s
+                .rounds
+                .first()
+                .is_some_and(|(_, m, _)| m.kind == Kind::Bytes);
             if bytes && wanted.is_empty() && row.verdict != Verdict::Missing {
                 row.verdict = Verdict::Info;
             }
             row
         })
-        .collect())
+        .collect();
+    Ok(Outcome {
+        rows,
+        rounds: ctx.rounds,
+        time_tests,
+        rounds_needed: ctx.rounds_needed,
+        round_effects: round_effects
+            .iter()
+            .map(|e| e.map(|(worse, _)| worse.exp_m1()))
+            .collect(),
+    })
 }
 
-fn lookup<'a>(s: &'a crate::results::ScenarioResult, name: &str) -> Option<&'a Metric> {
-    match name.strip_prefix("step:") {
-        Some(step) => s.steps.get(step),
-        None => s.metrics.get(name),
+/// A large effect in log units: (worse, better), the smaller and the larger of the min's and
+/// the median's shift.
+type Effect = (f64, f64);
+
+/// What every time metric's judgement shares.
+struct Ctx<'a> {
+    level: f64,
+    flag_at: f64,
+    large_at: f64,
+    rounds: usize,
+    rounds_needed: usize,
+    /// Per round: the weakest (worse, better) large effect over the round's time metrics.
+    round_effects: &'a [Option<Effect>],
+}
+
+/// The metric `name` of a scenario: `step:X`, `work:X` and `instructions:X` read the steps and
+/// the two count maps (as one-sample metrics), anything else `metrics`.
+fn lookup(s: &ScenarioResult, name: &str) -> Option<Metric> {
+    let count = |v: &u64, unit: &str, kind: Kind| {
+        // u64 -> f64 rounds above 2^53; counts that large differ by far more than that.
+        Metric::new(unit, kind, Better::Lower, vec![*v as f64])
+    };
+    if let Some(step) = name.strip_prefix("step:") {
+        s.steps.get(step).cloned()
+    } else if let Some(w) = name.strip_prefix("work:") {
+        s.work.get(w).and_then(|v| count(v, "count", Kind::Count))
+    } else if let Some(i) = name.strip_prefix("instructions:") {
+        s.instructions
+            .get(i)
+            .and_then(|v| count(v, "instructions", Kind::Instructions))
+    } else {
+        s.metrics.get(name).cloned()
     }
 }
 
@@ -251,11 +452,60 @@ fn is_time(kind: Kind) -> bool {
     matches!(kind, Kind::Time | Kind::CpuTime)
 }
 
-fn judge(s: &Series, level: f64, flag_at: f64) -> Row {
-    let Some((m0, _)) = s.rounds.first() else {
+/// The smallest n with 2^-n below `level`: the paired rounds a sign test needs to get there.
+fn rounds_needed(level: f64) -> usize {
+    let (mut n, mut p) = (0usize, 1.0_f64);
+    while p >= level && n < 1024 {
+        p /= 2.0;
+        n = n.saturating_add(1);
+    }
+    n
+}
+
+/// The large effect of one metric in one round, in log units as (worse, better): the smaller
+/// and the larger of the floor's (min's) and the median's shift, so a slowdown counts only when
+/// both moved and a speed-up only when both did. `None` below [`LARGE_EFFECT_MIN_SAMPLES`]
+/// samples a side, for a non-positive floor, and for a higher-is-better metric (its floor is
+/// not its min).
+fn large_effect(b: &Metric, c: &Metric) -> Option<Effect> {
+    let enough = |m: &Metric| {
+        is_time(m.kind)
+            && m.better == Better::Lower
+            && m.samples.len() >= LARGE_EFFECT_MIN_SAMPLES
+            && m.min > 0.0
+            && m.median > 0.0
+    };
+    if !enough(b) || !enough(c) {
+        return None;
+    }
+    let d_median = (c.median / b.median).ln();
+    let d_min = (c.min / b.min).ln();
+    Some((d_median.min(d_min), d_median.max(d_min)))
+}
+
+/// The large effect of a round as a whole, in log units as (worse, better): the weakest over
+/// every time metric (`metrics` of every scenario) with enough samples, so a round "moved" only
+/// when all of them did.
+fn round_effect(b: &Results, c: &Results) -> Option<Effect> {
+    let mut effect: Option<Effect> = None;
+    for bs in &b.scenarios {
+        let Some(cs) = c.scenario(&bs.name) else {
+            continue;
+        };
+        for (name, bm) in &bs.metrics {
+            if let Some((w, x)) = cs.metrics.get(name).and_then(|cm| large_effect(bm, cm)) {
+                effect = Some(effect.map_or((w, x), |(ew, ex)| (ew.min(w), ex.max(x))));
+            }
+        }
+    }
+    effect
+}
+
+fn judge(s: &Series, ctx: &Ctx) -> Row {
+    let Some((_, m0, _)) = s.rounds.first() else {
         unreachable_row(s)
     };
-    let base_median = median(s.rounds.iter().map(|(b, _)| b.median).collect());
+    let base_median = median(s.rounds.iter().map(|(_, b, _)| b.median).collect());
     let mut row = Row {
         scenario: s.scenario.to_string(),
         metric: s.name.clone(),
@@ -265,14 +515,19 @@ fn judge(s: &Series, level: f64, flag_at: f64) -> Row {
         change: f64::NAN,
         p_worse: None,
         p_better: None,
+        large_effect: None,
         verdict: Verdict::Missing,
+        rule: None,
     };
-    let pairs: Option<Vec<(&Metric, &Metric)>> =
-        s.rounds.iter().map(|(b, c)| c.map(|c| (*b, c))).collect();
+    let pairs: Option<Vec<(usize, &Metric, &Metric)>> = s
+        .rounds
+        .iter()
+        .map(|(i, b, c)| c.as_ref().map(|c| (*i, b, c)))
+        .collect();
     let Some(pairs) = pairs else {
         return row;
     };
-    row.current = median(pairs.iter().map(|(_, c)| c.median).collect());
+    row.current = median(pairs.iter().map(|(_, _, c)| c.median).collect());
     // Positive `shift` = worse, in log units.
     let sign = match m0.better {
         Better::Lower => 1.0,
@@ -281,19 +536,33 @@ fn judge(s: &Series, level: f64, flag_at: f64) -> Row {
     let positive = |v: &[f64]| v.iter().all(|x| *x > 0.0);
     if !pairs
         .iter()
-        .all(|(b, c)| positive(&b.samples) && positive(&c.samples))
+        .all(|(_, b, c)| positive(&b.samples) && positive(&c.samples))
     {
         // A zero or negative sample (a 0 ms step): compare plainly, no log scale.
         row.change = if row.baseline == 0.0 {
-            0.0
+            if row.current == 0.0 {
+                0.0
+            } else {
+                sign * f64::INFINITY
+            }
         } else {
             row.current / row.baseline - 1.0
         };
-        row.verdict = if sign * row.change >= flag_at.exp_m1() && !is_time(m0.kind) {
-            Verdict::Regressed
+        if is_time(m0.kind) {
+            // No log scale, no test: what the rounds cannot decide stays undecided.
+            row.verdict = if ctx.rounds < ctx.rounds_needed {
+                Verdict::Inconclusive(Undecided::TooFewRounds)
+            } else {
+                Verdict::Ok
+            };
         } else {
-            Verdict::Ok
-        };
+            row.rule = Some(Rule::Exact);
+            row.verdict = if sign * row.change >= ctx.flag_at.exp_m1() {
+                Verdict::Regressed
+            } else {
+                Verdict::Ok
+            };
+        }
         return row;
     }
     if is_time(m0.kind) {
@@ -307,25 +576,56 @@ fn judge(s: &Series, level: f64, flag_at: f64) -> Row {
         // fair coin and the one-sided sign test is exact.
         let d: Vec<f64> = pairs
             .iter()
-            .map(|(b, c)| sign * (c.median / b.median).ln())
+            .map(|(_, b, c)| sign * (c.median / b.median).ln())
             .collect();
         let p_worse = sign_test(d.iter().filter(|x| **x > 0.0).count(), d.len());
         let p_better = sign_test(d.iter().filter(|x| **x < 0.0).count(), d.len());
         row.p_worse = Some(p_worse);
         row.p_better = Some(p_better);
-        row.verdict = if p_worse < level && worse >= flag_at {
-            Verdict::Regressed
-        } else if p_better < level && -worse >= flag_at {
-            Verdict::Improved
+        // The large-effect rule: this metric and its round, in every round.
+        let effects: Option<Vec<(Effect, Effect)>> = pairs
+            .iter()
+            .map(|(i, b, c)| {
+                let round = ctx.round_effects.get(*i).copied().flatten()?;
+                Some((large_effect(b, c)?, round))
+            })
+            .collect();
+        let (mut large_worse, mut large_better) = (false, false);
+        if let Some(effects) = effects.filter(|e| !e.is_empty()) {
+            let weakest = effects
+                .iter()
+                .map(|((w, _), _)| *w)
+                .fold(f64::INFINITY, f64::min);
+            row.large_effect = Some(weakest.exp_m1());
+            large_worse = effects
+                .iter()
+                .all(|((w, _), (rw, _))| *w >= ctx.large_at && *rw >= ctx.large_at);
+            large_better = effects
+                .iter()
+                .all(|((_, x), (_, rx))| *x <= -ctx.large_at && *rx <= -ctx.large_at);
+        }
+        (row.verdict, row.rule) = if p_worse < ctx.level && worse >= ctx.flag_at {
+            (Verdict::Regressed, Some(Rule::SignTest))
+        } else if large_worse {
+            (Verdict::Regressed, Some(Rule::LargeEffect))
+        } else if p_better < ctx.level && -worse >= ctx.flag_at {
+            (Verdict::Improved, Some(Rule::SignTest))
+        } else if large_better {
+            (Verdict::Improved, Some(Rule::LargeEffect))
+        } else if ctx.rounds < ctx.rounds_needed {
+            (Verdict::Inconclusive(Undecided::TooFewRounds), None)
+        } else if worse >= ctx.flag_at {
+            (Verdict::Inconclusive(Undecided::NotSignificant), None)
         } else {
-            Verdict::Ok
+            (Verdict::Ok, Some(Rule::SignTest))
         };
     } else {
         let shift = (row.current / row.baseline).ln();
         row.change = shift.exp_m1();
-        row.verdict = if sign * shift >= flag_at {
+        row.rule = Some(Rule::Exact);
+        row.verdict = if sign * shift >= ctx.flag_at {
             Verdict::Regressed
-        } else if -sign * shift >= flag_at {
+        } else if -sign * shift >= ctx.flag_at {
             Verdict::Improved
         } else {
             Verdict::Ok
@@ -341,9 +641,9 @@ fn unreachable_row(s: &Series) -> ! {
 
 /// Hodges-Lehmann shift of ln(current) - ln(baseline): the median of every within-round
 /// difference of a current and a baseline sample.
-fn hodges_lehmann(pairs: &[(&Metric, &Metric)]) -> f64 {
+fn hodges_lehmann(pairs: &[(usize, &Metric, &Metric)]) -> f64 {
     let mut diffs = Vec::new();
-    for (b, c) in pairs {
+    for (_, b, c) in pairs {
         for y in &c.samples {
             for x in &b.samples {
                 diffs.push(y.ln() - x.ln());
@@ -371,37 +671,61 @@ fn median(mut v: Vec<f64>) -> f64 {
     crate::stats::median(&mut v).unwrap_or(f64::NAN)
 }
 
-fn write_table(out: &mut impl Write, rows: &[Row], args: &Args, rounds: usize) -> Result<()> {
+fn write_table(out: &mut impl Write, o: &Outcome, args: &Args) -> Result<()> {
     writeln!(
         out,
-        "gate: {} metric(s), {rounds} round(s), threshold {:.1}% (flags from {:.1}%), alpha {}",
-        rows.len(),
+        "gate: {} metric(s), {} round(s), threshold {:.1}% (flags from {:.1}%), alpha {} over {} time test(s) (needs {} rounds), large effect +{:.0}%",
+        o.rows.len(),
+        o.rounds,
         args.threshold * 100.0,
         args.threshold * 50.0,
-        args.alpha
+        args.alpha,
+        o.time_tests,
+        o.rounds_needed,
+        args.large_effect * 100.0
     )?;
+    if o.round_effects.iter().any(Option::is_some) {
+        let effects: Vec<String> = o
+            .round_effects
+            .iter()
+            .map(|e| e.map_or("-".to_string(), |e| format!("{:+.0}%", e * 100.0)))
+            .collect();
+        writeln!(
+            out,
+            "round effect (min and median, the weakest time metric; one per round): {}",
+            effects.join(" ")
+        )?;
+    }
     writeln!(
         out,
-        "{:<36} {:<30} {:<12} {:>12} {:>12} {:>8} {:>9}  verdict",
-        "scenario", "metric", "unit", "baseline", "current", "change", "p(worse)"
+        "{:<36} {:<30} {:<12} {:>12} {:>12} {:>8} {:>9} {:>7}  verdict",
+        "scenario", "metric", "unit", "baseline", "current", "change", "p(worse)", "large"
     )?;
-    let mut sorted: Vec<&Row> = rows.iter().collect();
+    let mut sorted: Vec<&Row> = o.rows.iter().collect();
     // What moved first: failures, then the largest changes.
     sorted.sort_by(|a, b| {
         let rank = |r: &Row| match r.verdict {
             Verdict::Regressed | Verdict::Missing => 0,
-            Verdict::Improved => 1,
-            Verdict::Ok => 2,
-            Verdict::Info => 3,
+            Verdict::Inconclusive(_) => 1,
+            Verdict::Improved => 2,
+            Verdict::Ok => 3,
+            Verdict::Info => 4,
         };
         rank(a)
             .cmp(&rank(b))
             .then(b.change.abs().total_cmp(&a.change.abs()))
     });
+    let pct = |v: f64| {
+        if v.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{:+.1}%", v * 100.0)
+        }
+    };
     for r in sorted {
         writeln!(
             out,
-            "{:<36} {:<30} {:<12} {:>12} {:>12} {:>8} {:>9}  {}",
+            "{:<36} {:<30} {:<12} {:>12} {:>12} {:>8} {:>9} {:>7}  {}{}",
             r.scenario,
             r.metric,
             r.unit,
@@ -411,13 +735,16 @@ fn write_table(out: &mut impl Write, rows: &[Row], args: &Args, rounds: usize) -
             } else {
                 num(r.current)
             },
-            if r.change.is_nan() {
-                "-".to_string()
-            } else {
-                format!("{:+.1}%", r.change * 100.0)
-            },
+            pct(r.change),
             r.p_worse.map_or("-".to_string(), |p| format!("{p:.2e}")),
-            r.verdict.text()
+            r.large_effect
+                .map_or("-".to_string(), |e| format!("{:+.0}%", e * 100.0)),
+            r.verdict.text(),
+            if r.rule == Some(Rule::LargeEffect) {
+                " (large effect)"
+            } else {
+                ""
+            }
         )?;
     }
     Ok(())
@@ -433,13 +760,22 @@ fn num(v: f64) -> String {
     }
 }
 
-fn rows_json(rows: &[Row], args: &Args, failed: bool) -> serde_json::Value {
+fn outcome_json(o: &Outcome, args: &Args) -> serde_json::Value {
     let f = |v: f64| if v.is_finite() { Some(v) } else { None };
+    let exit = o.exit();
     serde_json::json!({
-        "pass": !failed,
+        "pass": exit == 0,
+        "exit": exit,
+        "verdict": match exit { 0 => "pass", 1 => "fail", _ => "inconclusive" },
         "threshold": args.threshold,
         "alpha": args.alpha,
-        "rows": rows.iter().map(|r| serde_json::json!({
+        "large_effect": args.large_effect,
+        "rounds": o.rounds,
+        "time_tests": o.time_tests,
+        "rounds_needed": o.rounds_needed,
+        "round_effects": o.round_effects.iter().map(|e| e.and_then(f)).collect::<Vec<_>>(),
+        "inconclusive": o.summary_lines(args),
+        "rows": o.rows.iter().map(|r| serde_json::json!({
             "scenario": r.scenario,
             "metric": r.metric,
             "unit": r.unit,
@@ -447,7 +783,15 @@ fn rows_json(rows: &[Row], args: &Args, failed: bool) -> serde_json::Value {
             "current": f(r.current),
             "change": f(r.change),
             "p_worse": r.p_worse,
+            "p_better": r.p_better,
+            "large_effect": r.large_effect.and_then(f),
             "verdict": r.verdict.text(),
+            "reason": match r.verdict {
+                Verdict::Inconclusive(Undecided::TooFewRounds) => Some("too_few_rounds"),
+                Verdict::Inconclusive(Undecided::NotSignificant) => Some("not_significant"),
+                _ => None,
+            },
+            "rule": r.rule.map(Rule::text),
         })).collect::<Vec<_>>(),
     })
 }
@@ -470,10 +814,16 @@ mod tests {
             current: vec![],
             threshold,
             alpha: 0.01,
+            large_effect: 0.5,
             metrics: vec![],
             steps: false,
             json: false,
         }
+    }
+
+    /// The rows of `super::compare` (most tests look at verdicts only).
+    fn compare(base: &[Results], cur: &[Results], args: &Args) -> Result<Vec<Row>> {
+        super::compare(base, cur, args).map(|o| o.rows)
     }
 
     fn results(samples: Vec<f64>, instructions: f64) -> Results {
@@ -569,20 +919,185 @@ mod tests {
     }
 
     #[test]
-    fn one_round_cannot_fail_on_time() {
-        // Twice as slow, but in one round: no test over rounds can be significant; the
-        // deterministic metric still decides.
-        let rows = compare(
-            &[results(noisy(10.0, 15, 0), 1e9)],
-            &[results(noisy(20.0, 15, 0), 1.1e9)],
+    fn one_round_decides_a_large_effect_and_leaves_a_small_one_inconclusive() {
+        // Twice as slow in one round, floor and median alike: the large-effect rule decides.
+        let base = [results(noisy(10.0, 15, 0), 1e9)];
+        let o = super::compare(&base, &[results(noisy(20.0, 15, 0), 1.1e9)], &args(0.05)).unwrap();
+        let row = o
+            .rows
+            .iter()
+            .find(|r| r.metric == "process_epoch_ms")
+            .unwrap();
+        assert_eq!(
+            (row.verdict, row.rule),
+            (Verdict::Regressed, Some(Rule::LargeEffect))
+        );
+        assert_eq!(o.exit(), 1);
+        // 10% slower from one round: no rule can decide it; the count still does.
+        let o = super::compare(&base, &[results(noisy(11.0, 15, 0), 1.1e9)], &args(0.05)).unwrap();
+        assert_eq!(
+            verdict(&o.rows, "process_epoch_ms"),
+            Verdict::Inconclusive(Undecided::TooFewRounds)
+        );
+        assert_eq!(
+            verdict(&o.rows, "process_epoch_instructions"),
+            Verdict::Regressed
+        );
+        // The same with an unchanged count: nothing failed, one metric undecided, exit 3.
+        let o = super::compare(&base, &[results(noisy(11.0, 15, 0), 1e9)], &args(0.05)).unwrap();
+        assert_eq!(o.exit(), EXIT_INCONCLUSIVE);
+        let lines = o.summary_lines(&args(0.05));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("needs 7 paired rounds"), "{lines:?}");
+        // Twice as fast: improved, and the gate passes.
+        let o = super::compare(&base, &[results(noisy(5.0, 15, 0), 1e9)], &args(0.05)).unwrap();
+        assert_eq!(verdict(&o.rows, "process_epoch_ms"), Verdict::Improved);
+        assert_eq!(o.exit(), 0);
+    }
+
+    /// One round of `scenarios` x `metrics` time metrics, metric `m` of every scenario scaled by
+    /// `factor(m)`, 15 samples each.
+    fn wide(scenarios: usize, metrics: usize, factor: impl Fn(usize) -> f64) -> Results {
+        let mut r = results(noisy(10.0, 15, 0), 1e9);
+        let one = r.scenarios[0].clone();
+        r.scenarios = (0..scenarios)
+            .map(|s| {
+                let mut sc = one.clone();
+                sc.name = format!("s{s}");
+                sc.metrics = (0..metrics)
+                    .map(|m| {
+                        let ms = Metric::ms(noisy(10.0 * factor(m), 15, s + m)).unwrap();
+                        (format!("t{m}_ms"), ms)
+                    })
+                    .collect();
+                sc
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn one_metric_alone_is_no_large_effect() {
+        // A neighbour held through a run moves one metric's floor: one of nine metrics twice as
+        // slow is not decided from one round (the round as a whole did not move).
+        let base = [wide(8, 9, |_| 1.0)];
+        let o = super::compare(
+            &base,
+            &[wide(8, 9, |m| if m == 0 { 2.0 } else { 1.0 })],
             &args(0.05),
         )
         .unwrap();
-        assert_eq!(verdict(&rows, "process_epoch_ms"), Verdict::Ok);
-        assert_eq!(
-            verdict(&rows, "process_epoch_instructions"),
-            Verdict::Regressed
+        assert!(o
+            .rows
+            .iter()
+            .all(|r| matches!(r.verdict, Verdict::Inconclusive(_))));
+        assert_eq!(o.exit(), EXIT_INCONCLUSIVE);
+        assert_eq!((o.time_tests, o.rounds_needed), (72, 13));
+        let lines = o.summary_lines(&args(0.05));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("9 time metric(s) of 8 scenario(s)")
+                && lines[0].contains("over 72 tests")
+                && lines[0].contains("needs 13 paired rounds"),
+            "{lines:?}"
         );
+        // Every metric twice as slow: all 72 decided, from one round.
+        let o = super::compare(&base, &[wide(8, 9, |_| 2.0)], &args(0.05)).unwrap();
+        assert!(o.rows.iter().all(|r| r.verdict == Verdict::Regressed));
+        assert!((o.round_effects[0].unwrap() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_disturbed_run_is_no_large_effect() {
+        // The current's median tripled but its floor stayed: a neighbour took part of the run,
+        // not a slower build. Every metric of the round alike, still not decided.
+        let base = [wide(2, 3, |_| 1.0)];
+        let mut cur = wide(2, 3, |_| 1.0);
+        for sc in &mut cur.scenarios {
+            for m in sc.metrics.values_mut() {
+                let mut s = m.samples.clone();
+                for (i, x) in s.iter_mut().enumerate() {
+                    if i % 4 != 0 {
+                        *x *= 3.0;
+                    }
+                }
+                *m = Metric::ms(s).unwrap();
+            }
+        }
+        let o = super::compare(&base, &[cur], &args(0.05)).unwrap();
+        assert!(
+            o.rows
+                .iter()
+                .all(|r| matches!(r.verdict, Verdict::Inconclusive(_))),
+            "{:?}",
+            o.rows
+        );
+    }
+
+    #[test]
+    fn enough_rounds_that_cannot_confirm_a_shift_are_inconclusive() {
+        // 10 rounds, 7 of them 20% slower and 3 5% faster: the estimate is past the flag level
+        // but 7 of 10 is no significant sign test.
+        let base = rounds(10.0, 1e9, 10, 0);
+        let cur: Vec<Results> = (0..10)
+            .map(|r| {
+                let f = if r < 7 { 12.0 } else { 9.5 };
+                results(noisy(f, 15, 1 + 2 * r), 1e9)
+            })
+            .collect();
+        let o = super::compare(&base, &cur, &args(0.05)).unwrap();
+        assert_eq!(
+            verdict(&o.rows, "process_epoch_ms"),
+            Verdict::Inconclusive(Undecided::NotSignificant)
+        );
+        assert_eq!(o.exit(), EXIT_INCONCLUSIVE);
+        assert!(o.summary_lines(&args(0.05))[0].contains("not significant"));
+    }
+
+    #[test]
+    fn work_and_instruction_counts_are_exact() {
+        let with = |hashes: u64, process_epoch: Option<u64>| {
+            let mut r = results(noisy(10.0, 15, 0), 1e9);
+            r.scenarios[0].work.insert("node_hashes".into(), hashes);
+            r.scenarios[0].work.insert("pairings".into(), 0);
+            if let Some(i) = process_epoch {
+                r.scenarios[0]
+                    .instructions
+                    .insert("process_epoch".into(), i);
+            }
+            r
+        };
+        let a = with(1000, Some(5_000_000));
+        let against =
+            |cur: Results| compare(std::slice::from_ref(&a), &[cur], &args(0.05)).unwrap();
+        let rows = against(with(1000, Some(5_000_000)));
+        assert_eq!(verdict(&rows, "work:node_hashes"), Verdict::Ok);
+        assert_eq!(verdict(&rows, "work:pairings"), Verdict::Ok);
+        assert_eq!(verdict(&rows, "instructions:process_epoch"), Verdict::Ok);
+        // +3% node hashes is past half the 5% threshold; -3% instructions is an improvement.
+        let rows = against(with(1030, Some(4_850_000)));
+        assert_eq!(verdict(&rows, "work:node_hashes"), Verdict::Regressed);
+        assert_eq!(
+            verdict(&rows, "instructions:process_epoch"),
+            Verdict::Improved
+        );
+        // A count gone from the current fails; one from zero to some is a regression.
+        let mut b = with(1000, None);
+        b.scenarios[0].work.insert("pairings".into(), 4);
+        let rows = against(b);
+        assert_eq!(
+            verdict(&rows, "instructions:process_epoch"),
+            Verdict::Missing
+        );
+        assert_eq!(verdict(&rows, "work:pairings"), Verdict::Regressed);
+    }
+
+    #[test]
+    fn rounds_needed_for_the_sign_test() {
+        assert_eq!(rounds_needed(0.01), 7);
+        assert_eq!(rounds_needed(0.01 / 7.0), 10);
+        assert_eq!(rounds_needed(0.01 / 72.0), 13);
+        assert!(sign_test(7, 7) < 0.01 && sign_test(6, 6) >= 0.01);
     }
 
     #[test]

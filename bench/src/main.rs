@@ -55,7 +55,7 @@ enum Command {
     Diff(diff::Args),
     /// Sign, aggregate and verify one epoch of attestations (gossip, aggregation, aggregate path).
     Sigs(sigs::Args),
-    /// CI regression gate: compare results.json files; exit 0 pass, 1 regressed, 2 unreadable.
+    /// CI regression gate: compare results.json files; exit 0 pass, 1 regressed, 2 unreadable, 3 inconclusive.
     Gate(gate::Args),
     /// Count the instructions of `maxeb transition` on one state (callgrind) into a results.json.
     Instructions(instructions::Args),
