@@ -43,7 +43,7 @@ pub struct Opts {
 pub const MIN_ROUNDS: u64 = 6;
 /// Rounds that also rebuild the engine from the state (cache build, cold root): the costly
 /// figures stop here even when not yet within `precision`.
-pub const COLD_ROUNDS: u64 = 9;
+pub const COLD_ROUNDS: u64 = 15;
 
 /// One round's samples of one scenario.
 #[derive(Default)]

@@ -55,9 +55,9 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// The most timed rounds: each round takes one sample of every scenario's epoch, warm root
-    /// and 32 slots, in rotated order (the first 9 also rebuild the engine for the cold root and
+    /// and 32 slots, in rotated order (the first 15 also rebuild the engine for the cold root and
     /// cache build). Rounds stop earlier once every median is within --precision (after 6).
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub runs: u64,
     /// Stop the rounds once every timed median's 95% interval is within +-this.
     #[arg(long, default_value = "5%", value_parser = parse_precision)]
