@@ -10,6 +10,7 @@ const CSS: &str = "body{font-family:sans-serif;margin:24px;color:#222;max-width:
 h1{font-size:24px}h2{font-size:19px;margin-top:28px;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;font-size:13px;margin:8px 0}\
 th,td{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}\
+th{white-space:normal;vertical-align:bottom;max-width:11em}\
 th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}\
 tbody tr:nth-child(even){background:#fafafa}\
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;font-size:13px}\
@@ -36,8 +37,13 @@ pub fn render(r: &Results, base: &str, notes: &[String], plots: &[Plot]) -> Stri
     };
     section(
         &mut s,
-        &format!("Savings against {base}"),
-        Some(table::savings(r, base)),
+        &format!("Savings against {base}: work (exact)"),
+        Some(table::savings(r, base, false)),
+    );
+    section(
+        &mut s,
+        &format!("Savings against {base}: time (95% interval)"),
+        Some(table::savings(r, base, true)),
     );
     s.push_str("<ul>\n");
     for f in table::findings(r, base) {

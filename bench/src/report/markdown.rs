@@ -79,7 +79,9 @@ pub fn render(r: &Results, base: &str, notes: &[String], plots: &[Plot]) -> Stri
         s.push_str(&format!("- {k}: `{v}`\n"));
     }
     s.push_str(&format!("\n## Savings against `{base}`\n\n"));
-    s.push_str(&table::savings(r, base).markdown());
+    s.push_str(&table::savings(r, base, false).markdown());
+    s.push('\n');
+    s.push_str(&table::savings(r, base, true).markdown());
     s.push('\n');
     for f in table::findings(r, base) {
         s.push_str(&format!("- {f}\n"));

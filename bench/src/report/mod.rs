@@ -238,7 +238,9 @@ pub fn run(args: &Args) -> Result<()> {
         "savings against {base}: ratio = scenario / {base}, below 1 a saving; work counts are exact, \
          times a median ratio with its 95% interval (bootstrap over paired rounds)\n"
     ));
-    stdout.push_str(&table::savings(&results, &base).text());
+    stdout.push_str(&table::savings(&results, &base, false).text());
+    stdout.push('\n');
+    stdout.push_str(&table::savings(&results, &base, true).text());
     stdout.push_str(&format!(
         "\ntimes (ms, median +-95% interval; ! wider than +-{:.0}%)\n",
         table::WIDE * 100.0

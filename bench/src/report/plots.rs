@@ -285,7 +285,7 @@ fn hbars(b: &Bars) -> Result<String> {
     }
     // Room on the right for the value labels and the legend: the axis fits the bars (a
     // whisker past it is cut at the edge).
-    let xmax = if xmax > 0.0 { xmax * 1.45 } else { 1.0 };
+    let xmax = if xmax > 0.0 { xmax * 1.9 } else { 1.0 };
     let bar_px: usize = if b.stacked { 34 } else { 15 };
     let height = u32::try_from((110 + total * bar_px).max(280)).unwrap_or(2000);
     let longest = b.groups.iter().map(|g| g.len()).max().unwrap_or(4);
@@ -480,7 +480,7 @@ fn scatter(r: &Results, title: &str) -> Result<String> {
             ))
         })
         .collect();
-    let xmax = pts.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.12;
+    let xmax = pts.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0) * 1.4;
     // The axis fits the medians; an interval past it is cut at the edge.
     let ymax = pts.iter().map(|p| p.2).fold(0.0, f64::max).max(0.001) * 1.5;
     let mut svg = String::new();

@@ -167,36 +167,43 @@ pub fn ratio(s: &ScenarioResult, base: &ScenarioResult, f: Figure) -> Option<f64
     (b > 0.0).then(|| a / b)
 }
 
-/// The savings table's columns: (header, metric in `savings[]`), the exact work counts first.
-pub const SAVINGS_COLUMNS: &[(&str, &str)] = &[
-    ("active", "active_validators"),
-    ("epoch: validators visited", "validators_visited"),
-    ("warm root: node hashes", "node_hashes"),
-    ("32 slots: node hashes", "node_hashes.slots_32"),
-    ("sigs: pairings", "pairings"),
-    ("sigs: G1 additions", "g1_additions"),
-    ("memory", "memory_bytes"),
-    ("epoch time", mn::EPOCH_FAST_MS),
-    ("warm root time", mn::ROOT_WARM_MS),
-    ("32 slots time", mn::SLOTS_32_MS),
+/// The savings tables' columns: (header, metric in `savings[]`, time or not).
+pub const SAVINGS_COLUMNS: &[(&str, &str, bool)] = &[
+    ("active", "active_validators", false),
+    ("epoch: validators visited", "validators_visited", false),
+    ("warm root: node hashes", "node_hashes", false),
+    ("32 slots: node hashes", "node_hashes.slots_32", false),
+    ("sigs: pairings", "pairings", false),
+    ("sigs: G1 additions", "g1_additions", false),
+    ("memory", "memory_bytes", false),
+    ("epoch", mn::EPOCH_FAST_MS, true),
+    ("warm root", mn::ROOT_WARM_MS, true),
+    ("32 slots", mn::SLOTS_32_MS, true),
+    ("cold root", mn::ROOT_COLD_MS, true),
 ];
 
-/// Every scenario's ratio to the base: exact work counts first, then times with their 95%
-/// interval (`savings::cell`). Columns no scenario has are left out.
-pub fn savings(r: &Results, base: &str) -> Table {
-    let cols: Vec<&(&str, &str)> = SAVINGS_COLUMNS
+/// Every scenario's ratio to the base, in two tables: the exact work counts (`time` false),
+/// then the times with their 95% interval (`savings::cell`). Columns no scenario has are left
+/// out.
+pub fn savings(r: &Results, base: &str, time: bool) -> Table {
+    let cols: Vec<&(&str, &str, bool)> = SAVINGS_COLUMNS
         .iter()
-        .filter(|(_, m)| r.savings.iter().any(|v| v.metric == *m))
+        .filter(|(_, m, t)| *t == time && r.savings.iter().any(|v| v.metric == *m))
         .collect();
-    let mut head = vec!["scenario / ".to_string() + base];
-    head.extend(cols.iter().map(|(h, _)| h.to_string()));
+    let first = if time {
+        format!("time / {base} [95% interval]")
+    } else {
+        format!("work / {base} (exact)")
+    };
+    let mut head = vec![first];
+    head.extend(cols.iter().map(|(h, _, _)| h.to_string()));
     let mut t = Table {
         head,
         rows: Vec::new(),
     };
     for s in r.scenarios.iter().filter(|s| s.name != base) {
         let mut row = vec![s.name.clone()];
-        for (_, m) in &cols {
+        for (_, m, _) in &cols {
             row.push(
                 super::savings::find(r, &s.name, m)
                     .map(super::savings::cell)
@@ -564,7 +571,8 @@ pub fn boundary(r: &Results) -> Option<Table> {
         "boundary work (epoch + draw)",
         "off the boundary",
         "epoch there",
-        "boundary / off (medians)",
+        "epoch: boundary / off [95%]",
+        "(epoch + draw) / off epoch (medians)",
         "of which sync_committee_updates",
     ]);
     for s in &r.scenarios {
@@ -598,6 +606,10 @@ pub fn boundary(r: &Results) -> Option<Table> {
             ms_text(total),
             sib.clone(),
             ms_text(off),
+            other
+                .and_then(|o| super::savings::time_ratio(s, o, mn::EPOCH_FAST_MS))
+                .map(|v| super::savings::cell(&v))
+                .unwrap_or_else(|| "-".into()),
             match (total, off) {
                 (Some(a), Some(b)) if b > 0.0 => ratio_text(a / b),
                 _ => "-".into(),
