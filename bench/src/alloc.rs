@@ -3,8 +3,8 @@
 //! Why: a scenario's memory must not depend on what ran before it in the same process. Peak RSS
 //! is the process's high-water mark and keeps the pages an earlier scenario left with the
 //! allocator (`small-consolidated-max-fresh`: 77-81 MB alone, 114 MB after `small`). The bytes
-//! the program holds are the program's own: [`window`] measures the peak of those above the level
-//! at its start. Cost: two relaxed atomic adds per allocation and a load (a third on a new peak).
+//! the program holds are the program's own: [`live`] reads them, and [`window`] measures the peak
+//! of those above the level at its start. Cost: two relaxed atomic adds per allocation and a load (a third on a new peak).
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -61,6 +61,11 @@ unsafe impl GlobalAlloc for Counting {
         }
         p
     }
+}
+
+/// Heap bytes the program holds now.
+pub fn live() -> u64 {
+    LIVE.load(Relaxed) as u64
 }
 
 /// A measuring window over the heap: the peak of live bytes above the level at its start.

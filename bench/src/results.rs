@@ -137,8 +137,9 @@ pub mod metric_names {
     /// The next sync committee's draw, where the engine does it ahead of the boundary: in the
     /// cache build of a state already in a period's last epoch.
     pub const SYNC_LOOKAHEAD_MS: &str = "sync_lookahead_ms";
-    /// Peak of the heap bytes the program held while the state, its engine and one working
-    /// clone were live, above what was live before (`alloc::window`): independent of order.
+    /// The state's heap bytes (what its load left live) plus the peak above them while its
+    /// engine was built and one working clone ran the epoch, root and 32 slots, counted by the
+    /// allocator (`alloc`): independent of which scenario ran before.
     pub const HEAP_PEAK_BYTES: &str = "heap_peak_bytes";
 }
 

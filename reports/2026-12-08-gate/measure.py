@@ -48,7 +48,7 @@ effects = sorted(j["round_effects"][0] for _, j in allpairs if j["round_effects"
 line("A vs A, 1 round per side, every ordered pair", [c for c, _ in allpairs],
      "")
 line("A vs A, the same file on both sides", [decide([f(a)], [f(a)])[0] for a in range(1, n + 1)])
-k = 10
+k = int(os.environ.get("K", "10"))
 windows = [(odd[s:s + k], even[s:s + k]) for s in range(0, len(pairs) - k + 1)]
 line(f"A vs A, {k} rounds per side (odd vs even runs, sliding)",
      [decide([f(a) for a in b], [f(c) for c in cu])[0] for b, cu in windows])
