@@ -78,20 +78,7 @@ pub struct Args {
 }
 
 fn parse_threshold(s: &str) -> std::result::Result<f64, String> {
-    let (num, scale) = match s.strip_suffix('%') {
-        Some(n) => (n, 100.0),
-        None => (s, 1.0),
-    };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}`: expected e.g. 5% or 0.05"))?;
-    let v = v / scale;
-    if v.is_finite() && v > 0.0 && v < 10.0 {
-        Ok(v)
-    } else {
-        Err(format!("`{s}`: must be above 0 and below 1000%"))
-    }
+    crate::stats::parse_fraction(s, 10.0)
 }
 
 fn parse_alpha(s: &str) -> std::result::Result<f64, String> {

@@ -160,6 +160,24 @@ impl SplitMix {
     }
 }
 
+/// A fraction written as `5%` or `0.05`, above 0 and below `max` (a CLI argument).
+pub fn parse_fraction(s: &str, max: f64) -> Result<f64, String> {
+    let (num, scale) = match s.strip_suffix('%') {
+        Some(n) => (n, 100.0),
+        None => (s, 1.0),
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}`: expected e.g. 5% or 0.05"))?;
+    let v = v / scale;
+    if v.is_finite() && v > 0.0 && v < max {
+        Ok(v)
+    } else {
+        Err(format!("`{s}`: must be above 0 and below {}%", max * 100.0))
+    }
+}
+
 /// Milliseconds with precision that suits their size.
 pub fn fmt_ms(ms: f64) -> String {
     if ms >= 100.0 {

@@ -89,20 +89,7 @@ pub struct Args {
 }
 
 fn parse_precision(s: &str) -> std::result::Result<f64, String> {
-    let (num, scale) = match s.strip_suffix('%') {
-        Some(n) => (n, 100.0),
-        None => (s, 1.0),
-    };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}`: expected e.g. 5% or 0.05"))?;
-    let v = v / scale;
-    if v.is_finite() && v > 0.0 && v < 1.0 {
-        Ok(v)
-    } else {
-        Err(format!("`{s}`: must be above 0 and below 100%"))
-    }
+    crate::stats::parse_fraction(s, 1.0)
 }
 
 /// One scenario to run, resolved before anything is measured (a bad name fails at once).
