@@ -287,7 +287,8 @@ fn hbars(b: &Bars) -> Result<String> {
     // whisker past it is cut at the edge).
     let xmax = if xmax > 0.0 { xmax * 1.9 } else { 1.0 };
     let bar_px: usize = if b.stacked { 34 } else { 15 };
-    let height = u32::try_from((110 + total * bar_px).max(280)).unwrap_or(2000);
+    // Tall enough for the bars and for the legend (one 17 px line per series) beside them.
+    let height = u32::try_from((110 + total * bar_px).max(150 + 17 * k).max(280)).unwrap_or(2000);
     let longest = b.groups.iter().map(|g| g.len()).max().unwrap_or(4);
     let label_w = u32::try_from((longest * 7 + 16).clamp(80, 330)).unwrap_or(330);
 
@@ -392,9 +393,17 @@ fn hbars(b: &Bars) -> Result<String> {
             } else {
                 for j in 0..k {
                     if let Some(v) = value(j, g) {
+                        // Past the whisker's end, so the two do not print over each other.
+                        let end = b
+                            .whiskers
+                            .and_then(|w| w.get(j)?.get(g).copied().flatten())
+                            .map_or(v, |(_, hi)| hi.clamp(v, xmax));
                         labels.push(Text::new(
                             value_label(v, b.unit),
-                            (v + xmax * 0.005, SegmentValue::CenterOf(seg(bar_seg(g, j)))),
+                            (
+                                end + xmax * 0.005,
+                                SegmentValue::CenterOf(seg(bar_seg(g, j))),
+                            ),
                             text_style.clone(),
                         ));
                     }
@@ -564,14 +573,17 @@ fn scatter(r: &Results, title: &str) -> Result<String> {
             }
             // Every point named: full-registry names above right, the others below right, so
             // points that share an active count do not print over each other.
-            let v = if f == 0 { VPos::Bottom } else { VPos::Top };
-            let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, v));
+            // Alternating above and below too, so neighbours on the x axis do not collide.
             chart
-                .draw_series(mine.iter().map(|p| {
+                .draw_series(mine.iter().enumerate().map(|(i, p)| {
+                    let above = (f == 0) == (i % 2 == 0);
+                    let v = if above { VPos::Bottom } else { VPos::Top };
+                    let style =
+                        TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, v));
                     Text::new(
                         format!("{} ({} ms)", p.5, crate::stats::fmt_ms(p.2)),
                         (p.1 + xmax * 0.01, p.2),
-                        style.clone(),
+                        style,
                     )
                 }))
                 .map_err(pe)?;
