@@ -327,7 +327,8 @@ fn hbars(b: &Bars) -> Result<String> {
         let unit = b.unit;
         let xlab = move |x: &f64| match unit {
             "x" => format!("{x:.1}"),
-            _ => format!("{x}"),
+            // Rounded: float ticks print as 0.6000000000000001 otherwise.
+            _ => format!("{}", (x * 1000.0).round() / 1000.0),
         };
         chart
             .configure_mesh()
