@@ -11,7 +11,6 @@ use indicatif::ProgressBar;
 use maxeb_core::epoch::epoch_steps;
 use maxeb_core::fast::{EpochTimings, FastEngine};
 use maxeb_core::helpers::accessors::get_current_epoch;
-use maxeb_core::helpers::predicates::is_active_validator;
 use maxeb_core::slots::process_slots;
 use maxeb_core::types::BeaconState;
 use maxeb_core::{Mainnet, Minimal, Preset};
@@ -108,11 +107,7 @@ fn run_preset<P: Preset>(args: &Args, source: &PreSource) -> Result<()> {
     pb.finish_and_clear();
 
     let epoch = get_current_epoch(&state);
-    let active = state
-        .validators
-        .iter()
-        .filter(|v| is_active_validator(v, epoch))
-        .count();
+    let active = crate::source::active_count(&state);
     let ssz_bytes = state.ssz_bytes_len();
     let (slot, validators) = (state.slot, state.validators.len());
     // The fast path takes the state (no second copy held: peak RSS is the engine plus the one

@@ -16,7 +16,6 @@ use crate::source::{load, PreSource, PresetArg, StateArgs};
 use anyhow::{bail, Context, Result};
 use maxeb_core::fast::FastEngine;
 use maxeb_core::helpers::accessors::get_current_epoch;
-use maxeb_core::helpers::predicates::is_active_validator;
 use maxeb_core::types::{BeaconState, Root};
 use maxeb_core::{Mainnet, Minimal, Preset};
 use ssz::Encode;
@@ -419,11 +418,7 @@ fn describe<P: Preset>(
     name: &str,
 ) -> Result<ScenarioResult> {
     let epoch = get_current_epoch(state);
-    let active = state
-        .validators
-        .iter()
-        .filter(|v| is_active_validator(v, epoch))
-        .count() as u64;
+    let active = crate::source::active_count(state);
     let ssz_bytes = state.ssz_bytes_len() as u64;
     // The same definition as `maxeb report`'s, so the entries of both agree.
     let engine = FastEngine::new(state.clone())?;

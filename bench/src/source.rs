@@ -145,3 +145,15 @@ fn check_fork<P: Preset>(path: &Path, state: &BeaconState<P>) -> Result<()> {
     }
     Ok(())
 }
+
+/// Validators active at the state's current epoch (`phase0 § is_active_validator`), counted
+/// without building the index list: the figure every report and record states beside the
+/// registry length.
+pub fn active_count<P: Preset>(state: &BeaconState<P>) -> u64 {
+    let epoch = maxeb_core::helpers::accessors::get_current_epoch(state);
+    state
+        .validators
+        .iter()
+        .filter(|v| maxeb_core::helpers::predicates::is_active_validator(v, epoch))
+        .count() as u64
+}

@@ -19,7 +19,6 @@ use crate::source::{load, PresetArg};
 use anyhow::{anyhow, Result};
 use maxeb_core::fast::{EpochTimings, FastEngine};
 use maxeb_core::helpers::accessors::get_current_epoch;
-use maxeb_core::helpers::predicates::is_active_validator;
 use maxeb_core::types::{BeaconState, Validator};
 use maxeb_core::{Mainnet, Minimal, Preset};
 use ssz::Encode;
@@ -217,11 +216,7 @@ fn prepare_preset<P: Preset>(
     pb.finish_and_clear();
 
     let epoch = get_current_epoch(&state);
-    let active = state
-        .validators
-        .iter()
-        .filter(|v| is_active_validator(v, epoch))
-        .count() as u64;
+    let active = crate::source::active_count(&state);
     let ssz_bytes = state.ssz_bytes_len() as u64;
     let validators = state.validators.len() as u64;
     let state_bytes = state_memory_bytes(&state, ssz_bytes);

@@ -95,8 +95,7 @@ pub fn find<'a>(r: &'a Results, scenario: &str, metric: &str) -> Option<&'a Savi
 pub fn cell(v: &Saving) -> String {
     let x = super::table::ratio_text;
     match (v.basis, v.low, v.high) {
-        (Basis::Work, _, _) => x(v.ratio),
-        (Basis::Instructions, _, _) => x(v.ratio),
+        (Basis::Work | Basis::Instructions, _, _) => x(v.ratio),
         (Basis::Time, Some(l), Some(h)) if l <= 1.0 && h >= 1.0 => {
             format!("no clear change [{}-{}]", num(l), num(h))
         }
